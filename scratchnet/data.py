@@ -1,0 +1,230 @@
+"""Datasets and the two ways to split and scale them.
+
+Loaders return a ``Dataset`` with ``X`` ``(n, d)`` and ``y`` ``(n, 1)``.
+``split_scale`` has two modes: ``"book"`` (one scaler over all rows, then
+split, as the book does) and ``"proper"`` (split first, scaler fit on the
+training rows only, so nothing about the test rows leaks into training).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "datasets"
+BOSTON_CSV = DATA_DIR / "boston_house_prices.csv"
+BOOK_TEST_SIZE = 0.3
+BOOK_SPLIT_SEED = 80718
+MIN_ROWS = 10
+
+
+class DataError(ValueError):
+    """A dataset cannot be used; the message names the problem."""
+
+
+@dataclass
+class Dataset:
+    """Features ``X`` ``(n, d)``, target ``y`` ``(n, 1)`` and their names."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: list[str]
+    target_name: str
+    description: str = ""
+
+    def select(self, features: list[str]) -> Dataset:
+        """A copy keeping only ``features`` (in the given order)."""
+        unknown = [f for f in features if f not in self.feature_names]
+        if unknown:
+            raise DataError(f"unknown feature(s) {unknown}; this dataset has {self.feature_names}")
+        if not features:
+            raise DataError("choose at least one feature")
+        idx = [self.feature_names.index(f) for f in features]
+        return Dataset(self.name, self.X[:, idx], self.y, list(features), self.target_name, self.description)
+
+
+@dataclass
+class Split:
+    """Train and test arrays after scaling; ``mean`` and ``scale`` are the scaler's, shape ``(d,)``."""
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    mean: np.ndarray = field(repr=False)
+    scale: np.ndarray = field(repr=False)
+    train_rows: np.ndarray = field(repr=False)
+    test_rows: np.ndarray = field(repr=False)
+
+
+# ----- loaders ---------------------------------------------------------------
+def load_boston(path: str | os.PathLike | None = None) -> Dataset:
+    """The Boston housing data: 506 rows, 13 features, target MEDV ($1000s).
+
+    The file's first line is ``506,13`` and its second the header.
+    """
+    frame = pd.read_csv(BOSTON_CSV if path is None else path, skiprows=1)
+    X = frame.iloc[:, :13].to_numpy(dtype=np.float64)
+    y = frame.iloc[:, 13].to_numpy(dtype=np.float64).reshape(-1, 1)
+    return Dataset(
+        "boston",
+        X,
+        y,
+        list(frame.columns[:13]),
+        str(frame.columns[13]),
+        "Boston housing (Harrison and Rubinfeld 1978); see datasets/README.md",
+    )
+
+
+def load_diabetes() -> Dataset:
+    """scikit-learn's bundled diabetes data: 442 rows, 10 raw features, disease progression."""
+    from sklearn.datasets import load_diabetes as _sk_diabetes
+
+    bunch = _sk_diabetes(scaled=False)
+    return Dataset(
+        "diabetes",
+        bunch.data.astype(np.float64),
+        bunch.target.reshape(-1, 1).astype(np.float64),
+        list(bunch.feature_names),
+        "progression",
+        "Diabetes (Efron et al. 2004), as bundled with scikit-learn",
+    )
+
+
+def make_sine(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """A noisy sine, ``y = sin(x) + noise * N(0, 1)`` for ``x`` uniform in [-3, 3].
+
+    A straight line cannot follow it; one hidden layer can.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < MIN_ROWS:
+        raise DataError(f"n must be a whole number >= {MIN_ROWS}, got {n!r}")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise DataError(f"noise must be >= 0, got {noise}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3.0, 3.0, size=(int(n), 1))
+    y = np.sin(x) + noise * rng.standard_normal((int(n), 1))
+    return Dataset("sine", x, y, ["x"], "y", f"y = sin(x) + {noise:g} N(0,1), {n} rows")
+
+
+def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
+    """Load a user's CSV (a path, bytes or a file-like object) with ``target`` as y.
+
+    Every other column is a feature. ``target=None`` takes the last column.
+
+    Raises
+    ------
+    DataError
+        With one message naming the problem: empty file, not a CSV, no such
+        target column, non-numeric cells, missing values, fewer than 10 rows,
+        a constant target, or no feature columns.
+    """
+    frame = _read_frame(source)
+    if frame.shape[1] < 2:
+        raise DataError(f"the CSV needs a target and at least one feature column, it has {frame.shape[1]} column(s)")
+    columns = [str(c) for c in frame.columns]
+    if len(set(columns)) != len(columns):
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        raise DataError(f"the CSV has duplicate column names: {dupes}")
+    target = columns[-1] if target is None else str(target)
+    if target not in columns:
+        raise DataError(f"no column named {target!r}; the columns are {columns}")
+    numeric = _numeric_frame(frame)
+    if len(numeric) < MIN_ROWS:
+        raise DataError(f"the CSV has {len(numeric)} rows; at least {MIN_ROWS} are needed")
+    y = numeric[target].to_numpy(dtype=np.float64)
+    if np.ptp(y) == 0:
+        raise DataError(f"the target column {target!r} is constant ({y[0]:g}); there is nothing to learn")
+    features = [c for c in columns if c != target]
+    X = numeric[features].to_numpy(dtype=np.float64)
+    return Dataset(name, X, y.reshape(-1, 1), features, target, f"uploaded CSV, {len(y)} rows")
+
+
+def _read_frame(source) -> pd.DataFrame:
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    try:
+        frame = pd.read_csv(source)
+    except pd.errors.EmptyDataError:
+        raise DataError("the file is empty") from None
+    except FileNotFoundError:
+        raise DataError(f"no such file: {source}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise DataError(f"this is not a readable CSV file ({type(exc).__name__})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _numeric_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for col in frame.columns:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = values.isna() & frame[col].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"column {col!r} has a non-numeric cell {frame[col].iloc[row]!r} in data row {row + 1}")
+        missing = values.isna()
+        if missing.any():
+            row = int(np.flatnonzero(missing.to_numpy())[0])
+            raise DataError(f"column {col!r} has {int(missing.sum())} missing value(s), first in data row {row + 1}")
+        if not np.isfinite(values.to_numpy(dtype=np.float64)).all():
+            raise DataError(f"column {col!r} has an infinite value")
+        out[col] = values
+    return pd.DataFrame(out)
+
+
+LOADERS = {"boston": load_boston, "diabetes": load_diabetes, "sine": make_sine}
+
+
+def load_dataset(name: str, target: str | None = None) -> Dataset:
+    """``"boston"``, ``"diabetes"``, ``"sine"``, or the path of a CSV file."""
+    if name in LOADERS:
+        return LOADERS[name]()
+    if str(name).lower().endswith(".csv"):
+        return load_csv(name, target, name=Path(name).stem)
+    raise DataError(f"unknown dataset {name!r}; use one of {sorted(LOADERS)} or a path ending in .csv")
+
+
+# ----- split and scale -------------------------------------------------------
+def split_scale(
+    data: Dataset,
+    test_size: float = BOOK_TEST_SIZE,
+    seed: int = BOOK_SPLIT_SEED,
+    mode: str = "proper",
+) -> Split:
+    """Split ``data`` into train and test rows and standardise the features.
+
+    Parameters
+    ----------
+    test_size : float
+        Fraction of rows for the test set, in (0, 1).
+    seed : int
+        ``random_state`` of scikit-learn's ``train_test_split``.
+    mode : "book" or "proper"
+        ``"book"``: scaler fit on all rows, then split (the book's order).
+        ``"proper"``: split, then scaler fit on the training rows only.
+    """
+    from sklearn.model_selection import train_test_split
+
+    if mode not in ("book", "proper"):
+        raise ValueError(f"mode must be 'book' or 'proper', got {mode!r}")
+    test_size = float(test_size)
+    if not 0.0 < test_size < 1.0:
+        raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+    n = data.X.shape[0]
+    n_test = int(np.ceil(test_size * n))
+    if n_test < 1 or n - n_test < 1:
+        raise ValueError(f"test_size {test_size} leaves no rows on one side of {n} rows")
+    rows = np.arange(n)
+    train_rows, test_rows = train_test_split(rows, test_size=test_size, random_state=seed)
+    fit_rows = rows if mode == "book" else train_rows
+    mean = data.X[fit_rows].mean(axis=0)
+    scale = data.X[fit_rows].std(axis=0)
+    scale[scale == 0] = 1.0
+    X = (data.X - mean) / scale
+    return Split(X[train_rows], X[test_rows], data.y[train_rows], data.y[test_rows], mean, scale, train_rows, test_rows)

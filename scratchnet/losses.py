@@ -1,0 +1,98 @@
+"""Losses: ``Loss``, the book's ``MeanSquaredError`` and ``HuberLoss``, in a registry."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .operation import ShapeError, check_same_shape
+from .registry import from_registry
+
+
+class Loss:
+    """Compares predictions ``(n, 1)`` with targets ``(n, 1)``; ``backward`` gives dLoss/dPrediction."""
+
+    name = "loss"
+
+    def forward(self, prediction: np.ndarray, target: np.ndarray) -> float:
+        """Store both arrays (same shape) and return the loss as a float."""
+        if np.shape(prediction) != np.shape(target):
+            raise ShapeError(
+                f"{type(self).__name__}: prediction and target shapes differ: "
+                f"{np.shape(prediction)} vs {np.shape(target)}"
+            )
+        self.prediction = prediction
+        self.target = target
+        return float(self._output())
+
+    def backward(self) -> np.ndarray:
+        """Return dLoss/dPrediction, of the prediction's shape."""
+        self.input_grad = self._input_grad()
+        check_same_shape(self, "input_grad vs prediction", self.prediction, self.input_grad)
+        return self.input_grad
+
+    def _output(self) -> float:
+        raise NotImplementedError
+
+    def _input_grad(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MeanSquaredError(Loss):
+    """The book's MSE: ``sum((p - y)^2) / N``; gradient ``2 (p - y) / N`` (N rows)."""
+
+    name = "mse"
+
+    def _output(self) -> float:
+        return np.sum(np.power(self.prediction - self.target, 2)) / self.prediction.shape[0]
+
+    def _input_grad(self) -> np.ndarray:
+        return 2.0 * (self.prediction - self.target) / self.prediction.shape[0]
+
+
+class HuberLoss(Loss):
+    """Squared for small errors, linear for large ones, summed and divided by N.
+
+    Per element with ``r = p - y``: ``r^2 / 2`` where ``|r| <= delta``, else
+    ``delta * (|r| - delta / 2)``. The gradient is ``clip(r, -delta, delta) / N``.
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        delta = float(delta)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss delta must be > 0, got {delta}")
+        self.delta = delta
+
+    def _output(self) -> float:
+        r = np.abs(self.prediction - self.target)
+        small = np.minimum(r, self.delta)
+        # r <= delta: small = r, the second term is 0; else small = delta
+        per = 0.5 * small * small + self.delta * (r - small)
+        return np.sum(per) / self.prediction.shape[0]
+
+    def _input_grad(self) -> np.ndarray:
+        r = self.prediction - self.target
+        return np.clip(r, -self.delta, self.delta) / self.prediction.shape[0]
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "delta": self.delta}
+
+    def __repr__(self) -> str:
+        return f"HuberLoss(delta={self.delta})"
+
+
+LOSSES: dict[str, type[Loss]] = {"mse": MeanSquaredError, "huber": HuberLoss}
+
+
+def get_loss(spec: str | dict | Loss | None) -> Loss:
+    """Return a loss from a name, a config dict, an instance, or None (MSE)."""
+    if spec is None:
+        return MeanSquaredError()
+    return from_registry("loss", LOSSES, spec, Loss)

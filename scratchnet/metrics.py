@@ -1,0 +1,49 @@
+"""Regression metrics and the book's ``eval_regression_model``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true, dtype=np.float64).reshape(-1)
+    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(-1)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(
+            f"y_true and y_pred need the same non-zero number of values, got {y_true.size} and {y_pred.size}"
+        )
+    return y_true, y_pred
+
+
+def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean absolute error of two arrays of n values (any shape with n elements)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Root mean squared error."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Coefficient of determination, 1 - SS_res / SS_tot (nan for a constant target)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    ss_tot = float(np.sum((y_true - y_true.mean()) ** 2))
+    if ss_tot == 0.0:
+        return float("nan")
+    return 1.0 - float(np.sum((y_true - y_pred) ** 2)) / ss_tot
+
+
+def eval_regression_model(model, X_test: np.ndarray, y_test: np.ndarray, verbose: bool = False) -> dict:
+    """Predict ``X_test`` ``(n, d)`` and return ``{"mae", "rmse", "r2"}`` against ``y_test``.
+
+    With ``verbose`` it also prints MAE and RMSE as the book does.
+    """
+    preds = model.predict(X_test).reshape(-1, 1)
+    figures = {"mae": mae(y_test, preds), "rmse": rmse(y_test, preds), "r2": r2(y_test, preds)}
+    if verbose:
+        print(f"Mean absolute error: {figures['mae']:.2f}")
+        print(f"Root mean squared error {figures['rmse']:.2f}")
+    return figures

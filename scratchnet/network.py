@@ -1,0 +1,204 @@
+"""``NeuralNetwork``: layers plus a loss, with the book's forward/backward/train_batch."""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from .init import RNG
+from .layers import Dense, Layer
+from .losses import Loss, get_loss
+
+
+class NeuralNetwork:
+    """A stack of layers trained against a loss.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        Run in order; each layer is set up on the first forward pass.
+    loss : Loss, str or dict
+        The loss, e.g. ``MeanSquaredError()`` or ``"mse"``.
+    seed : int
+        Seeds the weight initialisation.
+    book_mode : bool
+        False (default): each layer draws its weights from its own
+        independent stream derived from ``seed``. True: the book's sequence,
+        where every layer re-seeds one shared legacy generator with ``seed``
+        (so layers of the same shape start identical) and the Trainer's
+        shuffles continue from that same generator.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Layer],
+        loss: Loss | str | dict | None = None,
+        seed: int = 1,
+        book_mode: bool = False,
+    ) -> None:
+        layers = list(layers)
+        if not layers:
+            raise ValueError("a NeuralNetwork needs at least one layer, got none")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layer {i + 1} must be a Layer, got {type(layer).__name__}")
+        _check_no_shared_operations(layers)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+        self.layers = layers
+        self.loss = get_loss(loss)
+        self.seed = int(seed)
+        self.book_mode = bool(book_mode)
+        self.shared_rng: np.random.RandomState | None = None
+        self._layer_seeds = np.random.SeedSequence(self.seed).spawn(len(layers))
+
+    # ----- set-up -------------------------------------------------------------
+    @property
+    def built(self) -> bool:
+        return all(layer.built for layer in self.layers)
+
+    def layer_rng(self, index: int) -> RNG:
+        """The generator layer ``index`` (0-based) draws its initial weights from."""
+        if self.book_mode:
+            if self.shared_rng is None:
+                self.shared_rng = np.random.RandomState(self.seed)
+            self.shared_rng.seed(self.seed)
+            return self.shared_rng
+        return np.random.default_rng(self._layer_seeds[index])
+
+    def build(self, input_width: int) -> None:
+        """Set up every layer not yet built for inputs of ``input_width`` columns."""
+        width = int(input_width)
+        for i, layer in enumerate(self.layers):
+            if not layer.built:
+                layer.build(width, self.layer_rng(i))
+            width = layer.neurons
+
+    def reset(self) -> None:
+        """Forget the weights; the next forward pass draws the same starting weights again."""
+        for layer in self.layers:
+            layer.built = False
+
+    # ----- the book's methods -------------------------------------------------
+    def forward(self, x_batch: np.ndarray) -> np.ndarray:
+        """Pass ``x_batch`` ``(n, d_in)`` through every layer; return ``(n, d_out)``."""
+        if not self.built:
+            self.build(_check_2d(x_batch, "X").shape[1])
+        x_out = x_batch
+        for layer in self.layers:
+            x_out = layer.forward(x_out)
+        return x_out
+
+    def backward(self, loss_grad: np.ndarray) -> None:
+        """Send dLoss/dPrediction ``(n, d_out)`` back through the layers in reverse."""
+        grad = loss_grad
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+
+    def train_batch(self, x_batch: np.ndarray, y_batch: np.ndarray) -> float:
+        """Forward, loss, backward for one batch; return the batch loss."""
+        predictions = self.forward(x_batch)
+        loss = self.loss.forward(predictions, y_batch)
+        self.backward(self.loss.backward())
+        return loss
+
+    def params(self) -> Iterator[np.ndarray]:
+        """The parameters in the book's order: W1, B1, W2, B2, ..."""
+        for layer in self.layers:
+            yield from layer.params
+
+    def param_grads(self) -> Iterator[np.ndarray]:
+        """The parameter gradients, in the order of ``params()``."""
+        for layer in self.layers:
+            yield from layer.param_grads
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predictions ``(n, d_out)`` for ``X`` ``(n, d_in)``."""
+        return self.forward(_check_2d(np.asarray(X, dtype=np.float64), "X"))
+
+    # ----- description --------------------------------------------------------
+    def param_names(self) -> list[str]:
+        """``["W1", "B1", "W2", "B2", ...]`` matching ``params()``."""
+        return [f"{kind}{i + 1}" for i in range(len(self.layers)) for kind in ("W", "B")]
+
+    def n_params(self, input_width: int | None = None) -> int:
+        """The number of trainable numbers (needs ``input_width`` if not built)."""
+        width = self.layers[0].input_width if input_width is None else int(input_width)
+        if width is None:
+            raise ValueError("the network is not built yet; pass input_width")
+        total = 0
+        for layer in self.layers:
+            total += (width + 1) * layer.neurons
+            width = layer.neurons
+        return total
+
+    def get_config(self) -> dict:
+        """Constructor arguments as plain JSON-ready values."""
+        return {
+            "layers": [layer.get_config() for layer in self.layers],
+            "loss": self.loss.get_config(),
+            "seed": self.seed,
+            "book_mode": self.book_mode,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> NeuralNetwork:
+        """Make an unbuilt network from ``get_config()``'s output."""
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError("a network config must be a dict with a list under 'layers'")
+        layers = [Dense.from_config(dict(c)) for c in config["layers"]]
+        return cls(
+            layers,
+            loss=config.get("loss", "mse"),
+            seed=config.get("seed", 1),
+            book_mode=config.get("book_mode", False),
+        )
+
+    def summary(self, input_width: int | None = None) -> str:
+        """A text table: layer, activation, W and B shapes, parameter count."""
+        width = self.layers[0].input_width if input_width is None else int(input_width)
+        rows = [("layer", "activation", "W", "B", "params")]
+        total = 0
+        for i, layer in enumerate(self.layers):
+            act = type(getattr(layer, "activation", None)).__name__
+            if width is None:
+                w_shape, count = f"(?, {layer.neurons})", "?"
+            else:
+                w_shape, count = f"({width}, {layer.neurons})", (width + 1) * layer.neurons
+                total += count
+            rows.append((f"{i + 1} {type(layer).__name__}", act, w_shape, f"(1, {layer.neurons})", str(count)))
+            width = layer.neurons
+        rows.append(("total", "", "", "", str(total) if width is not None and total else "?"))
+        widths = [max(len(r[c]) for r in rows) for c in range(5)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        lines.insert(1, "-" * len(lines[0]))
+        lines.insert(len(lines) - 1, "-" * len(lines[0]))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"NeuralNetwork([{inner}], loss={self.loss!r}, seed={self.seed})"
+
+
+def _check_2d(X: np.ndarray, name: str) -> np.ndarray:
+    if np.ndim(X) != 2:
+        raise ValueError(f"{name} must be 2-D (rows, columns), got shape {np.shape(X)}")
+    return X
+
+
+def _check_no_shared_operations(layers: list[Layer]) -> None:
+    """Each layer keeps state in its activation, so two layers must not share one."""
+    seen: dict[int, int] = {}
+    for i, layer in enumerate(layers):
+        for op in [getattr(layer, "activation", None), *layer.operations]:
+            if op is None:
+                continue
+            if id(op) in seen and seen[id(op)] != i:
+                raise ValueError(
+                    f"layers {seen[id(op)] + 1} and {i + 1} share one {type(op).__name__} "
+                    "instance; give each layer its own"
+                )
+            seen[id(op)] = i
+    if len({id(layer) for layer in layers}) != len(layers):
+        raise ValueError("the same Layer instance appears twice; give each position its own")

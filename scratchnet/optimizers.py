@@ -1,0 +1,213 @@
+"""Optimizers: ``SGD``, ``SGDMomentum`` and ``Adam``, with the book's learning-rate decay.
+
+Hyperparameters live in one place (the constructor); per-parameter state
+(velocities, moments) is kept by the optimizer, keyed by the parameter's
+position in ``net.params()``, and round-trips through ``state_dict``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import from_registry
+
+DECAY_TYPES = (None, "linear", "exponential")
+
+
+def _positive(name: str, value: float) -> float:
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def _unit(name: str, value: float) -> float:
+    value = float(value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value
+
+
+class Optimizer:
+    """Base optimizer: the learning-rate schedule, L2 weight decay and the step loop.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate at the first epoch.
+    final_lr : float
+        Learning rate at the last epoch when ``decay_type`` is set.
+    decay_type : None, "linear" or "exponential"
+        The book's chapter-4 decay, spread over the epochs of a ``fit`` call.
+    weight_decay : float
+        L2 penalty: ``weight_decay * param`` is added to every gradient.
+    """
+
+    name = "optimizer"
+
+    def __init__(
+        self,
+        lr: float = 0.01,
+        final_lr: float = 0.0,
+        decay_type: str | None = None,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.lr = _positive("lr", lr)
+        self.final_lr = float(final_lr)
+        if decay_type not in DECAY_TYPES:
+            raise ValueError(f"decay_type must be one of {DECAY_TYPES}, got {decay_type!r}")
+        if decay_type == "exponential":
+            _positive("final_lr (exponential decay)", final_lr)
+        elif not self.final_lr >= 0:
+            raise ValueError(f"final_lr must be >= 0, got {final_lr}")
+        self.decay_type = decay_type
+        weight_decay = float(weight_decay)
+        if not (np.isfinite(weight_decay) and weight_decay >= 0):
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        self.weight_decay = weight_decay
+        self.net = None
+        self.max_epochs = 1
+        self.current_lr = self.lr
+        self.state: dict[int, dict[str, np.ndarray]] = {}
+
+    # ----- schedule -----------------------------------------------------------
+    def setup_schedule(self, max_epochs: int) -> None:
+        """Spread the decay over ``max_epochs`` epochs (called by the Trainer)."""
+        self.max_epochs = max(int(max_epochs), 1)
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set ``current_lr`` for epoch ``epoch`` (0-based) of the schedule."""
+        if self.decay_type is None or self.max_epochs < 2:
+            self.current_lr = self.lr
+            return
+        frac = min(epoch, self.max_epochs - 1) / (self.max_epochs - 1)
+        if self.decay_type == "linear":
+            self.current_lr = self.lr - (self.lr - self.final_lr) * frac
+        else:
+            self.current_lr = self.lr * (self.final_lr / self.lr) ** frac
+
+    # ----- updates ------------------------------------------------------------
+    def step(self) -> None:
+        """Update every parameter of ``self.net`` in place from its gradient."""
+        if self.net is None:
+            raise RuntimeError(f"{type(self).__name__} has no network; give it to a Trainer first")
+        wd = self.weight_decay
+        for i, (param, grad) in enumerate(zip(self.net.params(), self.net.param_grads(), strict=True)):
+            if wd:
+                grad = grad + wd * param
+            self._update_rule(i, param, grad)
+
+    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def reset_state(self) -> None:
+        """Forget per-parameter state (velocities, moments)."""
+        self.state = {}
+
+    # ----- config and state ---------------------------------------------------
+    def get_config(self) -> dict:
+        return {
+            "name": self.name,
+            "lr": self.lr,
+            "final_lr": self.final_lr,
+            "decay_type": self.decay_type,
+            "weight_decay": self.weight_decay,
+        }
+
+    def state_dict(self) -> dict:
+        """Hyperparameters and per-parameter state (arrays copied)."""
+        return {
+            "config": self.get_config(),
+            "current_lr": self.current_lr,
+            "state": {i: {k: v.copy() for k, v in s.items()} for i, s in self.state.items()},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned (hyperparameters are not changed)."""
+        self.current_lr = float(state["current_lr"])
+        self.state = {int(i): {k: np.array(v) for k, v in s.items()} for i, s in state["state"].items()}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Plain stochastic gradient descent: ``param -= lr * grad``."""
+
+    name = "sgd"
+
+    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+        param -= self.current_lr * grad
+
+
+class SGDMomentum(Optimizer):
+    """SGD with momentum: ``v = momentum * v + lr * grad; param -= v``."""
+
+    name = "momentum"
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, **kwargs) -> None:
+        super().__init__(lr, **kwargs)
+        self.momentum = _unit("momentum", momentum)
+
+    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+        slot = self.state.get(index)
+        if slot is None or slot["velocity"].shape != param.shape:
+            slot = self.state[index] = {"velocity": np.zeros_like(param)}
+        v = slot["velocity"]
+        v *= self.momentum
+        v += self.current_lr * grad
+        param -= v
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "momentum": self.momentum}
+
+
+class Adam(Optimizer):
+    """Adam: bias-corrected running means of the gradient and its square."""
+
+    name = "adam"
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        **kwargs,
+    ) -> None:
+        super().__init__(lr, **kwargs)
+        self.beta1 = _unit("beta1", beta1)
+        self.beta2 = _unit("beta2", beta2)
+        self.eps = _positive("eps", eps)
+
+    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+        slot = self.state.get(index)
+        if slot is None or slot["m"].shape != param.shape:
+            slot = self.state[index] = {
+                "m": np.zeros_like(param),
+                "v": np.zeros_like(param),
+                "t": np.zeros(()),
+            }
+        slot["t"] += 1
+        t = float(slot["t"])
+        m, v = slot["m"], slot["v"]
+        m *= self.beta1
+        m += (1.0 - self.beta1) * grad
+        v *= self.beta2
+        v += (1.0 - self.beta2) * grad * grad
+        m_hat = m / (1.0 - self.beta1**t)
+        v_hat = v / (1.0 - self.beta2**t)
+        param -= self.current_lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": SGDMomentum, "adam": Adam}
+
+
+def get_optimizer(spec: str | dict | Optimizer, **kwargs) -> Optimizer:
+    """Make an optimizer from a name or config dict (e.g. ``{"name": "adam", "lr": 0.01}``)."""
+    return from_registry("optimizer", OPTIMIZERS, spec, Optimizer, **kwargs)

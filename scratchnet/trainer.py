@@ -1,0 +1,275 @@
+"""``Trainer``: the book's training loop, as an iterator the app can pause between epochs."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from .network import NeuralNetwork
+from .optimizers import Optimizer
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss or a weight stopped being finite; the network keeps its last finite weights."""
+
+    def __init__(self, epoch: int, lr: float, what: str) -> None:
+        self.epoch = epoch
+        self.lr = lr
+        super().__init__(
+            f"training diverged in epoch {epoch}: {what} is not finite. "
+            f"Try a lower learning rate than {lr:g}. The network keeps the weights "
+            f"it had at the end of epoch {epoch - 1}."
+        )
+
+
+@dataclass
+class EpochReport:
+    """What one epoch did.
+
+    ``epoch`` counts from 1 over the whole run; ``train_loss`` is the mean of
+    the epoch's batch losses weighted by batch size; ``val_loss`` is set on
+    evaluation epochs only; ``seconds`` is the epoch's wall time.
+    """
+
+    epoch: int
+    train_loss: float
+    val_loss: float | None
+    seconds: float
+    lr: float
+    best_val_loss: float | None = None
+    stopped_early: bool = False
+    restored_epoch: int | None = None
+
+
+def _as_float_2d(name: str, a: np.ndarray, column: bool = False) -> np.ndarray:
+    try:
+        a = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric: {exc}") from None
+    if column and a.ndim == 1:
+        a = a.reshape(-1, 1)
+    if a.ndim != 2 or a.shape[0] == 0:
+        raise ValueError(f"{name} must be 2-D with at least one row, got shape {a.shape}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
+
+def _whole(name: str, value: int, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+    return int(value)
+
+
+def _all_finite(arrays) -> bool:
+    # a sum is finite exactly when no element is inf or nan (barring overflow
+    # of the sum itself, which only weights near 1e308 could cause)
+    return all(math.isfinite(float(np.sum(a))) for a in arrays)
+
+
+class Trainer:
+    """Trains ``net`` with ``optim``, as in the book.
+
+    ``fit_iter`` yields an ``EpochReport`` per epoch, so a caller can draw,
+    pause and resume between epochs; ``fit`` is a loop over it.
+    """
+
+    def __init__(self, net: NeuralNetwork, optim: Optimizer) -> None:
+        if not isinstance(net, NeuralNetwork):
+            raise TypeError(f"net must be a NeuralNetwork, got {type(net).__name__}")
+        if not isinstance(optim, Optimizer):
+            raise TypeError(f"optim must be an Optimizer, got {type(optim).__name__}")
+        self.net = net
+        self.optim = optim
+        optim.net = net
+        self.epoch = 0
+        self.best_loss = math.inf
+        self.best_epoch: int | None = None
+        self._best_params: list[np.ndarray] | None = None
+        self._rng: np.random.Generator | np.random.RandomState | None = None
+        self._order: np.ndarray | None = None
+
+    # ----- the book's helpers -------------------------------------------------
+    @staticmethod
+    def generate_batches(X: np.ndarray, y: np.ndarray, size: int = 32):
+        """Yield ``(X_batch, y_batch)`` of ``size`` rows; the last may be smaller."""
+        for start in range(0, X.shape[0], size):
+            yield X[start : start + size], y[start : start + size]
+
+    def restart(self, seed: int) -> None:
+        """Start over: unbuilt layers (same starting weights), fresh shuffles and optimizer state."""
+        seed = _whole("seed", seed, low=0)
+        self.net.reset()
+        self.optim.reset_state()
+        self.epoch = 0
+        self.best_loss = math.inf
+        self.best_epoch = None
+        self._best_params = None
+        self._order = None
+        if self.net.book_mode:
+            # one legacy generator for shuffles and (re-seeded) layer set-up
+            self._rng = np.random.RandomState(seed)
+            self.net.shared_rng = self._rng
+        else:
+            self._rng = np.random.default_rng(seed)
+
+    # ----- training -----------------------------------------------------------
+    def fit_iter(
+        self,
+        X_train: np.ndarray,
+        y_train: np.ndarray,
+        X_test: np.ndarray | None = None,
+        y_test: np.ndarray | None = None,
+        epochs: int = 100,
+        eval_every: int = 10,
+        batch_size: int = 32,
+        seed: int = 1,
+        restart: bool = True,
+        early_stopping: bool = True,
+    ) -> Iterator[EpochReport]:
+        """Check the arguments now; return an iterator that trains one epoch per ``next``.
+
+        Parameters
+        ----------
+        X_train : ndarray, shape (n, d)
+        y_train : ndarray, shape (n, 1) or (n,)
+        X_test, y_test : ndarray or None
+            Evaluated every ``eval_every`` epochs; None skips evaluation.
+        epochs, eval_every, batch_size : int
+        seed : int
+            Seeds the shuffles when ``restart`` is True.
+        restart : bool
+            True: fresh weights and state. False: continue where the last
+            call stopped (same shuffle stream, epoch count, best loss).
+        early_stopping : bool
+            Stop at the first evaluation that is not better than the best
+            so far, and restore the weights of the best evaluation.
+
+        Raises
+        ------
+        TrainingDiverged
+            From ``next`` when a loss or weight stops being finite.
+        """
+        X_train = _as_float_2d("X_train", X_train)
+        y_train = _as_float_2d("y_train", y_train, column=True)
+        if X_train.shape[0] != y_train.shape[0]:
+            raise ValueError(f"X_train has {X_train.shape[0]} rows but y_train has {y_train.shape[0]}")
+        if (X_test is None) != (y_test is None):
+            raise ValueError("give both X_test and y_test, or neither")
+        if X_test is not None:
+            X_test = _as_float_2d("X_test", X_test)
+            y_test = _as_float_2d("y_test", y_test, column=True)
+            if X_test.shape[0] != y_test.shape[0]:
+                raise ValueError(f"X_test has {X_test.shape[0]} rows but y_test has {y_test.shape[0]}")
+            if X_test.shape[1] != X_train.shape[1]:
+                raise ValueError(f"X_test has {X_test.shape[1]} columns but X_train has {X_train.shape[1]}")
+        epochs = _whole("epochs", epochs)
+        eval_every = _whole("eval_every", eval_every)
+        batch_size = _whole("batch_size", batch_size)
+        if restart or self._rng is None:
+            self.restart(seed)
+        return self._epochs(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping)
+
+    def fit(
+        self,
+        X_train,
+        y_train,
+        X_test=None,
+        y_test=None,
+        epochs=100,
+        eval_every=10,
+        batch_size=32,
+        seed=1,
+        restart=True,
+        early_stopping=True,
+        verbose=False,
+    ) -> list[EpochReport]:
+        """Train for ``epochs`` epochs (fewer if stopped early); return every report.
+
+        With ``verbose`` it prints the book's lines on evaluation epochs.
+        """
+        reports = []
+        for report in self.fit_iter(
+            X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, seed, restart, early_stopping
+        ):
+            reports.append(report)
+            if verbose and report.val_loss is not None:
+                print(describe(report))
+        return reports
+
+    def _epochs(self, X, y, X_test, y_test, epochs, eval_every, batch_size, early_stopping):
+        net, optim = self.net, self.optim
+        n = X.shape[0]
+        if self._order is None or self._order.shape[0] != n:
+            self._order = np.arange(n)
+        optim.setup_schedule(self.epoch + epochs)
+        for _ in range(epochs):
+            start = time.perf_counter()
+            optim.set_epoch(self.epoch)
+            self.epoch += 1
+            # the book permutes the arrays the previous epoch left shuffled
+            self._order = self._order[self._rng.permutation(n)]
+            X_epoch, y_epoch = X[self._order], y[self._order]
+            if not net.built:
+                net.build(X.shape[1])
+            saved = [p.copy() for p in net.params()]
+            with np.errstate(over="ignore", invalid="ignore"):
+                train_loss = self._train_epoch(X_epoch, y_epoch, batch_size, saved)
+                report = EpochReport(self.epoch, train_loss, None, 0.0, optim.current_lr)
+                if X_test is not None and self.epoch % eval_every == 0:
+                    self._evaluate(report, X_test, y_test, saved, early_stopping)
+            report.best_val_loss = None if self.best_epoch is None else self.best_loss
+            report.seconds = time.perf_counter() - start
+            yield report
+            if report.stopped_early:
+                return
+
+    def _train_epoch(self, X, y, batch_size, saved) -> float:
+        net, optim = self.net, self.optim
+        total = 0.0
+        for X_batch, y_batch in self.generate_batches(X, y, batch_size):
+            loss = net.train_batch(X_batch, y_batch)
+            if not math.isfinite(loss):
+                self._diverge(saved, "the training loss")
+            optim.step()
+            total += loss * X_batch.shape[0]
+        if not _all_finite(net.params()):
+            self._diverge(saved, "a weight")
+        return total / X.shape[0]
+
+    def _evaluate(self, report, X_test, y_test, saved, early_stopping) -> None:
+        loss = self.net.loss.forward(self.net.forward(X_test), y_test)
+        if not math.isfinite(loss):
+            self._diverge(saved, "the validation loss")
+        report.val_loss = loss
+        if loss < self.best_loss:
+            self.best_loss, self.best_epoch = loss, self.epoch
+            self._best_params = [p.copy() for p in self.net.params()]
+        elif early_stopping:
+            # unlike the book's code, restore the weights of the best evaluation
+            self._restore(self._best_params)
+            report.stopped_early = True
+            report.restored_epoch = self.best_epoch
+
+    def _restore(self, values: list[np.ndarray]) -> None:
+        for param, value in zip(self.net.params(), values, strict=True):
+            param[...] = value
+
+    def _diverge(self, saved, what: str) -> None:
+        self._restore(saved)
+        self.epoch -= 1
+        raise TrainingDiverged(self.epoch + 1, self.optim.current_lr, what)
+
+
+def describe(report: EpochReport) -> str:
+    """The book's line for an evaluation epoch."""
+    if report.stopped_early:
+        return (
+            f"Loss increased after epoch {report.epoch}, final loss was "
+            f"{report.best_val_loss:.3f}, using the model from epoch {report.restored_epoch}"
+        )
+    return f"Validation loss after {report.epoch} epochs is {report.val_loss:.3f}"
