@@ -21,6 +21,7 @@ BOSTON_CSV = DATA_DIR / "boston_house_prices.csv"
 BOOK_TEST_SIZE = 0.3
 BOOK_SPLIT_SEED = 80718
 MIN_ROWS = 10
+MAX_COLUMNS = 500
 
 
 class DataError(ValueError):
@@ -122,11 +123,14 @@ def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
     DataError
         With one message naming the problem: empty file, not a CSV, no such
         target column, non-numeric cells, missing values, fewer than 10 rows,
-        a constant target, or no feature columns.
+        a constant target, no feature columns, duplicate or empty column
+        names, or more than ``MAX_COLUMNS`` columns.
     """
     frame = _read_frame(source)
     if frame.shape[1] < 2:
         raise DataError(f"the CSV needs a target and at least one feature column, it has {frame.shape[1]} column(s)")
+    if frame.shape[1] > MAX_COLUMNS:
+        raise DataError(f"the CSV has {frame.shape[1]} columns; at most {MAX_COLUMNS} are allowed")
     columns = [str(c) for c in frame.columns]
     if len(set(columns)) != len(columns):
         dupes = sorted({c for c in columns if columns.count(c) > 1})
@@ -146,17 +150,23 @@ def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
 
 
 def _read_frame(source) -> pd.DataFrame:
+    """Read every cell as text; the first row is the header, kept exactly (duplicates too)."""
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
     try:
-        frame = pd.read_csv(source)
+        raw = pd.read_csv(source, header=None, dtype=str, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty") from None
     except FileNotFoundError:
         raise DataError(f"no such file: {source}") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise DataError(f"this is not a readable CSV file ({type(exc).__name__})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    header = list(raw.iloc[0])
+    for i, name in enumerate(header):
+        if not isinstance(name, str) or not name.strip():
+            raise DataError(f"column {i + 1} has no name in the header row")
+    frame = raw.iloc[1:].reset_index(drop=True)
+    frame.columns = [name.strip() for name in header]
     return frame
 
 

@@ -110,6 +110,9 @@ class Trainer:
         self.best_epoch = None
         self._best_params = None
         self._order = None
+        self._start_stream(seed)
+
+    def _start_stream(self, seed: int) -> None:
         if self.net.book_mode:
             # one legacy generator for shuffles and (re-seeded) layer set-up
             self._rng = np.random.RandomState(seed)
@@ -144,7 +147,8 @@ class Trainer:
             Seeds the shuffles when ``restart`` is True.
         restart : bool
             True: fresh weights and state. False: continue where the last
-            call stopped (same shuffle stream, epoch count, best loss).
+            call stopped (same shuffle stream, epoch count, best loss), or
+            on a new Trainer from the network's current weights.
         early_stopping : bool
             Stop at the first evaluation that is not better than the best
             so far, and restore the weights of the best evaluation.
@@ -170,8 +174,11 @@ class Trainer:
         epochs = _whole("epochs", epochs)
         eval_every = _whole("eval_every", eval_every)
         batch_size = _whole("batch_size", batch_size)
-        if restart or self._rng is None:
+        if restart:
             self.restart(seed)
+        elif self._rng is None:
+            # continue from the network's current weights with a fresh shuffle stream
+            self._start_stream(_whole("seed", seed, low=0))
         return self._epochs(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping)
 
     def fit(

@@ -1,0 +1,103 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scratchnet import load
+from scratchnet.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "scratchnet", "train", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+
+
+def test_book_deep_json_prints_the_books_numbers():
+    out = cli("--preset", "book-deep", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert set(result) == {"val_losses", "mae", "rmse", "r2", "epochs_run", "seconds"}
+    assert [[e, round(v, 3)] for e, v in result["val_losses"]] == [
+        [10, 44.143],
+        [20, 25.278],
+        [30, 22.339],
+        [40, 16.5],
+        [50, 14.655],
+    ]
+    assert round(result["mae"], 2) == 2.45 and round(result["rmse"], 2) == 3.83
+    assert result["epochs_run"] == 50 and result["seconds"] > 0
+
+
+def test_text_output_has_the_books_lines(capsys):
+    assert main(["train", "--preset", "book-linear"]) == 0
+    printed = capsys.readouterr().out
+    assert "Validation loss after 10 epochs is 30.293" in printed
+    assert "Mean absolute error: 3.52" in printed
+    assert "Root mean squared error 5.01" in printed
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--lr", "-1"], "argument --lr: must be > 0, got -1"),
+        (["--lr", "abc"], "not a number"),
+        (["--epochs", "0"], "must be between 1 and 5000, got 0"),
+        (["--layers", "x:relu"], "neurons must be a whole number"),
+        (["--layers", "13:swish,1:linear"], "unknown activation 'swish'"),
+        (["--layers", "13:relu,2:linear"], "output layer must have 1 neuron"),
+        (["--preset", "book-deep", "--layers", "1:linear"], "not both"),
+        (["--preset", "book-huge"], "invalid choice"),
+        (["--dataset", "nope"], "unknown dataset 'nope'"),
+        (["--dataset", "missing.csv"], "no such file"),
+        (["--optimizer", "rmsprop"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args, message):
+    out = cli(*args)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in out.stderr
+
+
+def test_csv_dataset_save_and_json(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    y = X @ [1.0, -2.0, 0.5] + 3
+    path = tmp_path / "data.csv"
+    lines = ["x1,price,x2,x3"] + [f"{a},{t},{b},{c}" for (a, b, c), t in zip(X, y, strict=True)]
+    path.write_text("\n".join(lines))
+    model = tmp_path / "m.npz"
+    out = cli(
+        "--layers",
+        "1:linear",
+        "--dataset",
+        str(path),
+        "--target",
+        "price",
+        "--epochs",
+        "200",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.05",
+        "--no-early-stopping",
+        "--save",
+        str(model),
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["epochs_run"] == 200 and result["r2"] > 0.99
+    assert load(model).layers[0].input_width == 3
+
+
+def test_divergence_exits_1_with_advice():
+    out = cli("--preset", "book-deep", "--lr", "10", "--epochs", "200")
+    assert out.returncode == 1
+    assert "lower learning rate" in out.stderr and "Traceback" not in out.stderr

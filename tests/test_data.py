@@ -1,0 +1,100 @@
+import hashlib
+
+import numpy as np
+import pytest
+
+from scratchnet.data import (
+    BOSTON_CSV,
+    DataError,
+    load_boston,
+    load_csv,
+    load_dataset,
+    load_diabetes,
+    make_sine,
+    split_scale,
+)
+
+
+def good_csv(rows=12):
+    lines = ["a,b,price"] + [f"{i},{i * i % 7},{2 * i + 1}" for i in range(rows)]
+    return "\n".join(lines).encode()
+
+
+def test_boston_file_and_loader():
+    digest = hashlib.sha256(BOSTON_CSV.read_bytes()).hexdigest()
+    assert digest == "d98212636026544fc9b9c0f372e5f819872e6fa6fa757ab025efdda22180f2d6"
+    data = load_boston()
+    assert data.X.shape == (506, 13) and data.y.shape == (506, 1)
+    assert data.feature_names[11] == "B" and data.target_name == "MEDV"
+    assert data.X[0, 0] == 0.00632 and data.y[0, 0] == 24.0
+
+
+def test_diabetes_and_sine():
+    d = load_diabetes()
+    assert d.X.shape == (442, 10) and d.y.shape == (442, 1)
+    s1, s2 = make_sine(100, seed=3), make_sine(100, seed=3)
+    assert np.array_equal(s1.y, s2.y) and s1.X.min() >= -3 and s1.X.max() <= 3
+    assert np.corrcoef(s1.X.ravel(), s1.y.ravel())[0, 1] < 0.9  # not a straight line
+
+
+def test_load_csv_good(tmp_path):
+    data = load_csv(good_csv(), target="price")
+    assert data.X.shape == (12, 2) and data.feature_names == ["a", "b"]
+    path = tmp_path / "x.csv"
+    path.write_bytes(good_csv())
+    assert load_dataset(str(path)).target_name == "price"
+
+
+@pytest.mark.parametrize(
+    "content, target, message",
+    [
+        (b"", "price", "the file is empty"),
+        (b"\x00\xff\xfe\x89PNG\x00\x00binary", "price", "not a readable CSV|needs a target|non-numeric"),
+        (good_csv(), "cost", "no column named 'cost'"),
+        (
+            good_csv().replace(b"\n3,2,7", b"\n3,two,7"),
+            "price",
+            "column 'b' has a non-numeric cell 'two' in data row 4",
+        ),
+        (good_csv().replace(b"\n3,2,7", b"\n3,,7"), "price", "column 'b' has 1 missing value"),
+        (good_csv(5), "price", "the CSV has 5 rows; at least 10 are needed"),
+        (b"a,price\n" + b"\n".join(b"%d,5" % i for i in range(12)), "price", "target column 'price' is constant"),
+        (b"price\n" + b"\n".join(b"%d" % i for i in range(12)), "price", "needs a target and at least one feature"),
+        (b"a,a,price\n" + b"\n".join(b"1,2,%d" % i for i in range(12)), "price", "duplicate column names"),
+        (good_csv().replace(b"\n3,2,7", b"\n3,inf,7"), "price", "column 'b' has an infinite value"),
+        (b"a,b,price\n", "price", "has 0 rows"),
+        (b",b,price\n" + b"\n".join(b"1,2,%d" % i for i in range(12)), "price", "column 1 has no name"),
+        (",".join(f"c{i}" for i in range(600)).encode() + b"\n" + b"1," * 599 + b"1", "c1", "600 columns; at most 500"),
+    ],
+)
+def test_load_csv_errors(content, target, message):
+    with pytest.raises(DataError, match=message):
+        load_csv(content, target)
+
+
+def test_unknown_dataset_and_feature():
+    with pytest.raises(DataError, match="unknown dataset 'mnist'"):
+        load_dataset("mnist")
+    with pytest.raises(DataError, match=r"unknown feature\(s\) \['Z'\]"):
+        load_boston().select(["RM", "Z"])
+    assert load_boston().select(["RM", "LSTAT"]).X.shape == (506, 2)
+
+
+def test_split_modes():
+    data = load_boston()
+    book = split_scale(data, mode="book")
+    proper = split_scale(data, mode="proper")
+    assert np.array_equal(book.test_rows, proper.test_rows)
+    # proper: the training rows alone are standardised exactly
+    assert np.allclose(proper.X_train.mean(axis=0), 0, atol=1e-12)
+    assert not np.allclose(book.X_train.mean(axis=0), 0, atol=1e-3)
+    with pytest.raises(ValueError, match="mode must be 'book' or 'proper'"):
+        split_scale(data, mode="other")
+    with pytest.raises(ValueError, match="test_size must be between 0 and 1, got 1.5"):
+        split_scale(data, test_size=1.5)
+
+
+def test_constant_feature_does_not_divide_by_zero():
+    data = load_csv(b"k,x,y\n" + b"\n".join(b"1,%d,%d" % (i, i * 3) for i in range(12)), "y")
+    split = split_scale(data)
+    assert np.isfinite(split.X_train).all()

@@ -1,0 +1,104 @@
+import io
+import json
+
+import numpy as np
+import pytest
+
+from scratchnet import SGD, Dense, ModelFileError, NeuralNetwork, Trainer, load, save
+
+UNPICKLED = []
+
+
+def _record_unpickle():
+    UNPICKLED.append(True)
+    return "boom"
+
+
+class Hostile:
+    """Unpickling this object would call _record_unpickle."""
+
+    def __reduce__(self):
+        return (_record_unpickle, ())
+
+
+@pytest.fixture
+def trained(book_split):
+    net = NeuralNetwork([Dense(8, "tanh"), Dense(4, {"name": "leaky_relu", "alpha": 0.1}), Dense(1)], "mse", seed=4)
+    Trainer(net, SGD(0.01)).fit(book_split.X_train, book_split.y_train, epochs=3)
+    return net
+
+
+def saved_bytes(net):
+    buf = io.BytesIO()
+    save(net, buf)
+    return buf.getvalue()
+
+
+def test_round_trip_same_predictions(trained, book_split, tmp_path):
+    path = tmp_path / "model.npz"
+    save(trained, path)
+    clone = load(path)
+    assert clone.get_config() == trained.get_config()
+    assert np.array_equal(clone.predict(book_split.X_test), trained.predict(book_split.X_test))
+    assert clone.built and clone.layers[0].input_width == 13
+
+
+def test_unbuilt_network_cannot_be_saved():
+    with pytest.raises(ValueError, match="no weights yet"):
+        save(NeuralNetwork([Dense(1)], "mse"), io.BytesIO())
+
+
+def test_object_array_is_refused_without_unpickling(trained):
+    arrays = dict(np.load(io.BytesIO(saved_bytes(trained))))
+    arrays["W1"] = np.array([Hostile()], dtype=object)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    buf.seek(0)
+    with pytest.raises(ModelFileError, match="W1 holds pickled objects"):
+        load(buf)
+    assert UNPICKLED == []
+
+
+def rewrite(net, **changes):
+    arrays = dict(np.load(io.BytesIO(saved_bytes(net))))
+    arrays.update(changes)
+    buf = io.BytesIO()
+    np.savez(buf, **{k: v for k, v in arrays.items() if v is not None})
+    buf.seek(0)
+    return buf
+
+
+def meta_with(net, **changes):
+    meta = json.loads(str(np.load(io.BytesIO(saved_bytes(net)))["__meta__"]))
+    meta.update(changes)
+    return np.array(json.dumps(meta))
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda net: io.BytesIO(b"not a zip file at all"), "not a scratchnet model file"),
+        (lambda net: rewrite(net, W1=np.ones((13, 9))), r"W1 must have shape \(13, 8\), got \(13, 9\)"),
+        (lambda net: rewrite(net, B2=np.ones((1, 4), dtype=np.int64)), "B2 must hold floats"),
+        (lambda net: rewrite(net, W3=None), "has no array W3"),
+        (lambda net: rewrite(net, W2=np.full((8, 4), np.nan)), "W2 holds NaN"),
+        (lambda net: rewrite(net, extra=np.ones(3)), r"unexpected arrays.*extra"),
+        (lambda net: rewrite(net, __meta__=np.array("{not json")), "not valid JSON"),
+        (lambda net: rewrite(net, __meta__=np.array(["a", "b"])), "not a text string"),
+        (lambda net: rewrite(net, __meta__=meta_with(net, format="other")), "format"),
+        (lambda net: rewrite(net, __meta__=meta_with(net, input_width=-2)), "input_width must be"),
+        (lambda net: rewrite(net, __meta__=meta_with(net, config={"layers": "x"})), "config is not valid"),
+        (lambda net: rewrite(net, __meta__=meta_with(net, input_width=10**9)), "more than"),
+    ],
+)
+def test_bad_model_files(trained, make, message):
+    with pytest.raises(ModelFileError, match=message):
+        load(make(trained))
+
+
+def test_single_npy_is_not_a_model():
+    buf = io.BytesIO()
+    np.save(buf, np.ones(3))
+    buf.seek(0)
+    with pytest.raises(ModelFileError, match="single array"):
+        load(buf)
