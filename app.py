@@ -1,13 +1,9 @@
-"""scratchnet playground (entry page)."""
+"""scratchnet: entry page. `streamlit run app.py` opens the playground."""
 
 import streamlit as st
 
-from scratchnet.experiment import PRESETS, preset, run
-
-st.set_page_config(page_title="scratchnet", layout="wide")
-st.title("scratchnet")
-name = st.selectbox("Book model", sorted(PRESETS), index=0)
-if st.button("Train"):
-    result = run(preset(name))
-    st.line_chart({"validation loss": [loss for _, loss in result["val_losses"]]})
-    st.write({k: result[k] for k in ("mae", "rmse", "r2", "epochs_run")})
+st.set_page_config(page_title="scratchnet", page_icon=":material/neurology:", layout="wide")
+pages = [
+    st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
+]
+st.navigation(pages).run()

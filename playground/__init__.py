@@ -1,0 +1,1 @@
+"""UI logic of the scratchnet app as plain functions and small classes, testable without Streamlit."""

@@ -1,0 +1,255 @@
+"""Plotly figure builders: plain functions from arrays to figure dicts (SVG traces only).
+
+They return plain ``{"data": [...], "layout": {...}}`` dicts rather than
+``plotly.graph_objects`` figures: ``st.plotly_chart`` validates a figure once
+anyway, and skipping a second validation halves the cost of a live refresh.
+Every builder caps what it sends: at most ``MAX_CURVE`` points per curve and
+``MAX_SCATTER`` per scatter, as numpy arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_CURVE = 500
+MAX_SCATTER = 1000
+MAX_DIAGRAM_NEURONS = 24
+TRAIN_COLOUR, VAL_COLOUR, BIAS_COLOUR = "#1f77b4", "#d62728", "#ff7f0e"
+POS_COLOUR, NEG_COLOUR = "#2b83ba", "#d7191c"
+WIDTH_BANDS = (0.5, 1.2, 2.0, 3.0, 4.5)
+
+
+def downsample(x: np.ndarray, y: np.ndarray, max_points: int = MAX_CURVE) -> tuple[np.ndarray, np.ndarray]:
+    """Evenly spaced points of ``(x, y)``, never more than ``max_points``, first and last kept."""
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) <= max_points:
+        return x, y
+    idx = np.unique(np.linspace(0, len(x) - 1, max_points).round().astype(int))
+    return x[idx], y[idx]
+
+
+def _layout(title: str, height: int = 320, **extra) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 15}},
+        "height": height,
+        "margin": {"l": 55, "r": 20, "t": 50, "b": 45},
+        "template": "plotly_white",
+        "legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        "uirevision": "keep",
+        **extra,
+    }
+
+
+def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, total_epochs: int = 1) -> dict:
+    """Train loss per epoch, and validation loss on the evaluation epochs, marked."""
+    x, y = downsample(np.asarray(epochs), np.asarray(train_loss, dtype=float))
+    vx, vy = downsample(np.asarray(eval_epochs), np.asarray(val_loss, dtype=float))
+    right = max(int(total_epochs), int(x[-1]) if len(x) else 1)
+    data = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": y,
+            "mode": "lines",
+            "name": "train",
+            "line": {"color": TRAIN_COLOUR},
+            "hovertemplate": "epoch %{x}<br>train loss %{y:.4g}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": vx,
+            "y": vy,
+            "mode": "lines+markers",
+            "name": "validation (eval points)",
+            "line": {"color": VAL_COLOUR},
+            "marker": {"size": 7},
+            "hovertemplate": "epoch %{x}<br>validation loss %{y:.4g}<extra></extra>",
+        },
+    ]
+    layout = _layout(
+        "Loss",
+        xaxis={"title": {"text": "epoch"}, "range": [0, right]},
+        yaxis={"title": {"text": "MSE loss" + (" (log scale)" if log_y else "")}, "type": "log" if log_y else "linear"},
+    )
+    return {"data": data, "layout": layout}
+
+
+def histogram_edges(arrays: list[np.ndarray], bins: int = 30) -> np.ndarray:
+    """Fixed symmetric bin edges covering every array, shared across snapshots."""
+    top = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=1.0)
+    top = top if top > 0 else 1.0
+    return np.linspace(-top, top, bins + 1)
+
+
+def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch: int) -> dict:
+    """One row per layer: weights (left) and biases (right), binned server-side with ``edges``.
+
+    ``snapshot`` is ``[W1, B1, W2, B2, ...]``; ``edges`` has one array of bin edges per entry.
+    """
+    n_rows = len(snapshot) // 2
+    gap = 0.12 / max(n_rows, 1) + 0.04
+    height = (1.0 - gap * (n_rows - 1)) / n_rows
+    data, layout, annotations = (
+        [],
+        _layout(f"Weights and biases at epoch {epoch}", 150 * n_rows + 90, bargap=0.05, showlegend=False),
+        [],
+    )
+    for k, (values, e) in enumerate(zip(snapshot, edges, strict=True)):
+        counts, _ = np.histogram(values, bins=e)
+        row, col = k // 2, k % 2
+        n = k + 1
+        top = 1.0 - row * (height + gap)
+        ax = "" if n == 1 else str(n)
+        data.append(
+            {
+                "type": "bar",
+                "x": (e[:-1] + e[1:]) / 2,
+                "y": counts,
+                "width": np.diff(e),
+                "xaxis": f"x{ax}",
+                "yaxis": f"y{ax}",
+                "marker": {"color": TRAIN_COLOUR if col == 0 else BIAS_COLOUR},
+                "hovertemplate": "%{x:.3g}: %{y} values<extra></extra>",
+            }
+        )
+        x_dom = [0.0, 0.47] if col == 0 else [0.53, 1.0]
+        layout[f"xaxis{ax}"] = {"domain": x_dom, "anchor": f"y{ax}", "range": [float(e[0]), float(e[-1])]}
+        layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}"}
+        label = f"{'W' if col == 0 else 'B'}{row + 1}: {'weights' if col == 0 else 'biases'} of layer {row + 1}"
+        annotations.append(
+            {
+                "text": label,
+                "x": sum(x_dom) / 2,
+                "y": top,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 12},
+            }
+        )
+    layout["annotations"] = annotations
+    return {"data": data, "layout": layout}
+
+
+def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, hover_names=(), title="") -> dict:
+    """Predicted against actual, coloured by absolute error, with the y = x line over the data's range.
+
+    ``hover_values`` ``(n, k)`` are shown on hover under ``hover_names``.
+    """
+    actual = np.asarray(actual, dtype=float)
+    predicted = np.asarray(predicted, dtype=float)
+    idx = np.arange(len(actual))
+    if len(idx) > MAX_SCATTER:
+        idx = np.linspace(0, len(idx) - 1, MAX_SCATTER).round().astype(int)
+    a, p = actual[idx], predicted[idx]
+    lo = float(min(actual.min(), predicted.min())) if len(a) else 0.0
+    hi = float(max(actual.max(), predicted.max())) if len(a) else 1.0
+    hover = "actual %{x:.3g}<br>predicted %{y:.3g}<br>|error| %{marker.color:.3g}"
+    custom = None
+    if hover_values is not None:
+        custom = np.asarray(hover_values)[idx]
+        hover += "".join(f"<br>{name} %{{customdata[{j}]:.4g}}" for j, name in enumerate(hover_names))
+    data = [
+        {
+            "type": "scatter",
+            "x": np.array([lo, hi]),
+            "y": np.array([lo, hi]),
+            "mode": "lines",
+            "name": "y = x (perfect)",
+            "line": {"color": "#888", "dash": "dash"},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": a,
+            "y": p,
+            "mode": "markers",
+            "name": "rows",
+            "customdata": custom,
+            "marker": {
+                "color": np.abs(a - p),
+                "colorscale": "Viridis",
+                "size": 7,
+                "showscale": True,
+                "colorbar": {"title": {"text": "|error|"}},
+            },
+            "hovertemplate": hover + "<extra></extra>",
+        },
+    ]
+    layout = _layout(
+        title or "Predicted vs actual", xaxis={"title": {"text": "actual"}}, yaxis={"title": {"text": "predicted"}}
+    )
+    return {"data": data, "layout": layout}
+
+
+def _connection_traces(weights, shown, ys) -> list[dict]:
+    """Lines between neurons, grouped by sign and width band into at most 10 traces."""
+    top = max((float(np.max(np.abs(W))) for W in weights), default=1.0) or 1.0
+    traces = []
+    for sign, colour, label in ((1, POS_COLOUR, "positive"), (-1, NEG_COLOUR, "negative")):
+        for b, width in enumerate(WIDTH_BANDS):
+            xs, yv = [], []
+            for layer, W in enumerate(weights):
+                sub = W[: shown[layer], : shown[layer + 1]]
+                band = np.minimum((np.abs(sub) / top * len(WIDTH_BANDS)).astype(int), len(WIDTH_BANDS) - 1)
+                signs = np.where(sub >= 0, 1, -1)  # a zero weight is drawn as the thinnest positive line
+                for a, c in zip(*np.nonzero((signs == sign) & (band == b)), strict=True):
+                    xs += [layer, layer + 1, None]
+                    yv += [ys[layer][a], ys[layer + 1][c], None]
+            if xs:
+                traces.append(
+                    {
+                        "type": "scatter",
+                        "x": xs,
+                        "y": yv,
+                        "mode": "lines",
+                        "hoverinfo": "skip",
+                        "line": {"color": colour, "width": width},
+                        "opacity": 0.35 + 0.12 * b,
+                        "name": f"{label} weight",
+                        "legendgroup": label,
+                        "showlegend": b == 2,
+                    }
+                )
+    return traces
+
+
+def network_diagram(params: list[np.ndarray], input_names: list[str], max_neurons: int = MAX_DIAGRAM_NEURONS) -> dict:
+    """Neurons as nodes by layer; each connection coloured by its weight's sign, width by its size.
+
+    Layers wider than ``max_neurons`` show their first ``max_neurons`` neurons and say so.
+    """
+    weights = params[0::2]
+    sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
+    shown = [min(s, max_neurons) for s in sizes]
+    ys = [np.linspace(1, -1, n) if n > 1 else np.zeros(1) for n in shown]
+    data = _connection_traces(weights, shown, ys)
+    for layer, (n, y) in enumerate(zip(shown, ys, strict=True)):
+        if layer == 0:
+            names = list(input_names[:n])
+        elif layer == len(shown) - 1:
+            names = ["output"] * n
+        else:
+            names = [f"layer {layer}, neuron {k + 1}" for k in range(n)]
+        data.append(
+            {
+                "type": "scatter",
+                "x": np.full(n, layer),
+                "y": y,
+                "mode": "markers",
+                "showlegend": False,
+                "marker": {"size": 12, "color": "white", "line": {"color": "#333", "width": 1.5}},
+                "text": names,
+                "hovertemplate": "%{text}<extra></extra>",
+            }
+        )
+    ticks = ["inputs"] + [f"layer {k + 1}" for k in range(len(weights))]
+    ticks = [t + (f"<br>({shown[k]} of {sizes[k]} shown)" if sizes[k] > shown[k] else "") for k, t in enumerate(ticks)]
+    layout = _layout(
+        "Network: blue positive, red negative, thicker = larger",
+        360,
+        xaxis={"tickvals": list(range(len(sizes))), "ticktext": ticks, "showgrid": False, "zeroline": False},
+        yaxis={"visible": False},
+    )
+    return {"data": data, "layout": layout}

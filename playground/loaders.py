@@ -1,0 +1,19 @@
+"""Cached data loaders shared by the pages (the only Streamlit-aware module in playground/)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scratchnet.data import Dataset, load_dataset
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def dataset(name: str) -> Dataset:
+    """A built-in dataset by name; each caller gets its own copy."""
+    return load_dataset(name)
+
+
+def selected(name: str, features: tuple[str, ...] | None) -> Dataset:
+    """``dataset(name)`` reduced to ``features`` (all when None)."""
+    data = dataset(name)
+    return data if features is None else data.select(list(features))

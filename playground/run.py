@@ -1,0 +1,215 @@
+"""One person's training run: the network, its trainer, its history and weight snapshots.
+
+A ``LiveRun`` lives in ``st.session_state`` and is advanced in short,
+time-boxed chunks, so the page can draw between them and a Stop takes effect
+at once. It holds no Streamlit objects and can be driven from a test.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scratchnet import Dataset, EpochReport, Trainer, TrainingDiverged, mae, r2, rmse
+from scratchnet.data import BOOK_SPLIT_SEED, split_scale
+
+from .config import PlaygroundConfig, build_network, build_optimizer
+
+MAX_SNAPSHOTS = 40
+SNAPSHOT_FLOATS = 2_000_000  # bound on the numbers kept in snapshots per run
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+@dataclass
+class History:
+    """Per-epoch figures; evaluation figures only on evaluation epochs."""
+
+    epochs: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    eval_epochs: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    mae: list[float] = field(default_factory=list)
+    rmse: list[float] = field(default_factory=list)
+    r2: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Snapshot:
+    epoch: int
+    params: list[np.ndarray]
+
+
+class LiveRun:
+    """A run of ``config`` on ``data`` (already reduced to the chosen features)."""
+
+    def __init__(self, config: PlaygroundConfig, data: Dataset) -> None:
+        self.config = config
+        self.key = config.run_key()
+        self.data = data
+        mode = "book" if config.book_mode else "proper"
+        self.split = split_scale(data, config.test_size, BOOK_SPLIT_SEED, mode)
+        self.net = build_network(config)
+        self.trainer = Trainer(self.net, build_optimizer(config))
+        n_params = self.net.n_params(self.split.X_train.shape[1])
+        self.max_snapshots = int(np.clip(SNAPSHOT_FLOATS // n_params, 5, MAX_SNAPSHOTS))
+        self.reset()
+
+    # ----- state --------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to epoch 0 with the same starting weights of the same seed."""
+        self.trainer.restart(self.config.seed)
+        self.status = "idle"  # idle, training, stopped, done, diverged
+        self.message = ""
+        self.history = History()
+        self._rate_marks: list[tuple[float, int]] = []
+        start = build_network(self.config)
+        # building a twin draws exactly the weights the run will start from,
+        # without touching the run's own random stream
+        start.build(self.split.X_train.shape[1])
+        self.snapshots = [Snapshot(0, _compact(start.params()))]
+        self._snapshot_every = 1
+        self._start_net = start
+
+    @property
+    def epoch(self) -> int:
+        return self.trainer.epoch
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "diverged") or self.epoch >= self.config.epochs
+
+    def start(self) -> None:
+        """Train (or continue) until the configured number of epochs."""
+        if self.status == "diverged":
+            return
+        if self.epoch >= self.config.epochs:
+            self.status = "done"
+            self.message = f"All {self.config.epochs} epochs are done; raise Epochs to train further."
+            return
+        self.status, self.message = "training", ""
+        self._rate_marks = [(time.perf_counter(), self.epoch)]
+
+    def stop(self) -> None:
+        if self.status == "training":
+            self.status = "stopped"
+
+    def update(self, config: PlaygroundConfig) -> None:
+        """Take new settings that continue the run (learning rate, optimizer, epochs, batch size...)."""
+        if config.run_key() != self.key:
+            raise ValueError("this change needs a new run")
+        old = self.config
+        self.config = config
+        if (config.optimizer, config.momentum) != (old.optimizer, old.momentum):
+            optim = build_optimizer(config)
+            optim.net = self.net
+            self.trainer.optim = optim
+        else:
+            self.trainer.optim.lr = config.lr
+            self.trainer.optim.current_lr = config.lr
+            self.trainer.optim.weight_decay = config.weight_decay
+        if self.status == "done" and self.epoch < config.epochs and not self.message.startswith("Stopped early"):
+            self.status = "stopped"
+
+    # ----- training -----------------------------------------------------------
+    def advance(self, budget: float) -> int:
+        """Train whole epochs for about ``budget`` seconds; return how many were trained."""
+        if self.status != "training":
+            return 0
+        done = self._train(epochs=self.config.epochs - self.epoch, budget=budget)
+        if self.status == "training" and self.epoch >= self.config.epochs:
+            self.status = "done"
+        now = time.perf_counter()
+        self._rate_marks = [m for m in self._rate_marks if now - m[0] < 3.0][-20:] + [(now, self.epoch)]
+        return done
+
+    def step(self) -> int:
+        """Train exactly one epoch (the Step button)."""
+        if self.status in ("training", "diverged"):
+            return 0
+        if self.epoch >= self.config.epochs:
+            self.start()  # says that all epochs are done
+            return 0
+        self.status = "stopped"
+        return self._train(epochs=1, budget=float("inf"))
+
+    def _train(self, epochs: int, budget: float) -> int:
+        if epochs < 1:
+            return 0
+        c = self.config
+        s = self.split
+        it = self.trainer.fit_iter(
+            s.X_train,
+            s.y_train,
+            s.X_test,
+            s.y_test,
+            epochs=epochs,
+            eval_every=c.eval_every,
+            batch_size=c.batch_size,
+            seed=c.seed,
+            restart=False,
+            early_stopping=c.early_stopping,
+        )
+        deadline = time.perf_counter() + budget
+        trained = 0
+        try:
+            for report in it:
+                trained += 1
+                self._record(report)
+                if report.stopped_early:
+                    self.status = "done"
+                    self.message = (
+                        f"Stopped early at epoch {report.epoch}: the validation loss rose, "
+                        f"so the weights of epoch {report.restored_epoch} were restored."
+                    )
+                    break
+                if time.perf_counter() >= deadline:
+                    break
+        except TrainingDiverged as exc:
+            self.status = "diverged"
+            self.message = str(exc)
+        return trained
+
+    def _record(self, report: EpochReport) -> None:
+        h = self.history
+        h.epochs.append(report.epoch)
+        h.train_loss.append(report.train_loss)
+        if report.val_loss is not None:
+            pred = self.net.predict(self.split.X_test)
+            h.eval_epochs.append(report.epoch)
+            h.val_loss.append(report.val_loss)
+            h.mae.append(mae(self.split.y_test, pred))
+            h.rmse.append(rmse(self.split.y_test, pred))
+            h.r2.append(r2(self.split.y_test, pred))
+        if report.epoch % self._snapshot_every == 0 or report.stopped_early:
+            self._snapshot(report.epoch)
+
+    def _snapshot(self, epoch: int) -> None:
+        self.snapshots.append(Snapshot(epoch, _compact(self.net.params())))
+        if len(self.snapshots) > self.max_snapshots:
+            # keep epoch 0 and every other snapshot after it; take them half as often
+            self.snapshots = [self.snapshots[0]] + self.snapshots[2::2]
+            self._snapshot_every *= 2
+
+    # ----- read-outs ----------------------------------------------------------
+    def epochs_per_second(self) -> float | None:
+        marks = self._rate_marks
+        if len(marks) < 2 or marks[-1][0] - marks[0][0] <= 0:
+            return None
+        return (marks[-1][1] - marks[0][1]) / (marks[-1][0] - marks[0][0])
+
+    def current_params(self) -> list[np.ndarray]:
+        return list(self.net.params()) if self.net.built else self.snapshots[0].params
+
+    def predictions(self, rows: str = "test") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(actual, predicted, row indices into data)`` for the test or training rows."""
+        s = self.split
+        X, y, idx = (s.X_test, s.y_test, s.test_rows) if rows == "test" else (s.X_train, s.y_train, s.train_rows)
+        net = self.net if self.net.built else self._start_net
+        return y.ravel(), net.predict(X).ravel(), idx
+
+
+def _compact(params) -> list[np.ndarray]:
+    """float32 copies for snapshots (huge weights of a diverging run are clipped, not made inf)."""
+    return [np.clip(p, -F32_MAX, F32_MAX).astype(np.float32) for p in params]

@@ -1,0 +1,154 @@
+"""Per-session state of the playground, as plain functions on a mapping.
+
+The page passes ``st.session_state``; tests pass a dict. Widget values live
+under the widget keys below; the layer stack under ``"layers"``; the run
+under ``"run"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from scratchnet import Dataset
+
+from .config import LIMITS, PlaygroundConfig, from_preset
+from .run import LiveRun
+
+WIDGETS = (
+    "dataset",
+    "preset",
+    "optimizer",
+    "lr",
+    "momentum",
+    "batch_size",
+    "epochs",
+    "eval_every",
+    "seed",
+    "init",
+    "weight_decay",
+    "early_stopping",
+    "test_size",
+)
+
+
+def init_state(state: MutableMapping, preset: str = "book-deep") -> None:
+    """Fill in every missing key with the ``preset``'s settings."""
+    if "layers" not in state:
+        state["next_layer_id"] = 0
+        write_config(state, from_preset(preset))
+    state.setdefault("run", None)
+    state.setdefault("notice", "")
+
+
+def write_config(state: MutableMapping, config: PlaygroundConfig) -> None:
+    """Put ``config`` into the widget keys and the layer stack."""
+    for key in WIDGETS:
+        state[key] = getattr(config, key)
+    state["features"] = list(config.features) if config.features is not None else None
+    state["layers"] = []
+    for neurons, activation in config.hidden:
+        _append_layer(state, neurons, activation)
+
+
+def _append_layer(state: MutableMapping, neurons: int, activation: str) -> None:
+    lid = state["next_layer_id"]
+    state["next_layer_id"] = lid + 1
+    state["layers"].append(lid)
+    state[f"neurons_{lid}"] = int(neurons)
+    state[f"activation_{lid}"] = activation
+
+
+def read_config(state: MutableMapping) -> PlaygroundConfig:
+    """The configuration the widgets show now."""
+    hidden = tuple((int(state[f"neurons_{lid}"]), str(state[f"activation_{lid}"])) for lid in state["layers"])
+    features = state.get("features")
+    return PlaygroundConfig(
+        dataset=state["dataset"],
+        features=None if features is None else tuple(features),
+        hidden=hidden,
+        preset=state["preset"],
+        optimizer=state["optimizer"],
+        lr=float(state["lr"]),
+        momentum=float(state["momentum"]),
+        batch_size=int(state["batch_size"]),
+        epochs=int(state["epochs"]),
+        eval_every=int(state["eval_every"]),
+        seed=int(state["seed"]),
+        init=state["init"],
+        weight_decay=float(state["weight_decay"]),
+        early_stopping=bool(state["early_stopping"]),
+        test_size=float(state["test_size"]),
+    )
+
+
+# ----- layer stack editor ------------------------------------------------------
+def mark_custom(state: MutableMapping) -> None:
+    """An edit to the architecture or data leaves the book's presets."""
+    state["preset"] = "custom"
+
+
+def add_layer(state: MutableMapping, neurons: int = 8, activation: str = "relu") -> None:
+    if len(state["layers"]) < LIMITS["layers"][1]:
+        _append_layer(state, neurons, activation)
+        mark_custom(state)
+
+
+def remove_layer(state: MutableMapping, lid: int) -> None:
+    if lid in state["layers"]:
+        state["layers"] = [x for x in state["layers"] if x != lid]
+        mark_custom(state)
+
+
+def move_layer(state: MutableMapping, lid: int, delta: int) -> None:
+    layers = list(state["layers"])
+    i = layers.index(lid)
+    j = i + delta
+    if 0 <= j < len(layers):
+        layers[i], layers[j] = layers[j], layers[i]
+        state["layers"] = layers
+        mark_custom(state)
+
+
+def apply_preset(state: MutableMapping) -> None:
+    """Callback of the preset selectbox: load the chosen book preset's settings."""
+    name = state["preset"]
+    if name != "custom":
+        write_config(state, from_preset(name, read_config(state)))
+
+
+def new_seed(state: MutableMapping) -> None:
+    state["seed"] = int(np.random.default_rng().integers(0, 2**31 - 1))
+
+
+# ----- the run -------------------------------------------------------------------
+def sync_run(state: MutableMapping, config: PlaygroundConfig, data: Dataset) -> str:
+    """Make ``state["run"]`` match ``config``: continue it, or start a new run; return a notice."""
+    run: LiveRun | None = state.get("run")
+    if run is not None and run.key == config.run_key():
+        run.update(config)
+        return ""
+    was_running = run is not None and run.epoch > 0
+    state["run"] = LiveRun(config, data)
+    return "The data or the architecture changed, so a new run started at epoch 0." if was_running else ""
+
+
+def train(state: MutableMapping) -> None:
+    if state.get("run") is not None:
+        state["run"].start()
+
+
+def stop(state: MutableMapping) -> None:
+    if state.get("run") is not None:
+        state["run"].stop()
+
+
+def step(state: MutableMapping) -> None:
+    if state.get("run") is not None:
+        state["run"].step()
+
+
+def reset(state: MutableMapping) -> None:
+    if state.get("run") is not None:
+        state["run"].reset()

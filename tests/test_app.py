@@ -1,0 +1,152 @@
+"""The playground page through Streamlit's AppTest: no browser, real script runs."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground.config import from_preset
+from playground.run import LiveRun
+from scratchnet.data import load_boston
+
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def start_app():
+    at = AppTest.from_file(APP, default_timeout=60)
+    return at.run()
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def decode(obj):
+    """Plotly's JSON with numpy arrays packed as {"dtype", "bdata"} turned back into arrays."""
+    if isinstance(obj, dict):
+        if set(obj) >= {"dtype", "bdata"}:
+            a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            return a.reshape([int(n) for n in str(obj["shape"]).split(",")]) if "shape" in obj else a
+        return {k: decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode(v) for v in obj]
+    return obj
+
+
+def charts(at):
+    """The page's Plotly figures by the start of their titles."""
+    figs = [decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+    return {f["layout"]["title"]["text"].split(" (")[0].split(":")[0]: f for f in figs}
+
+
+def test_app_starts_without_exception():
+    at = start_app()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.button][:4] == ["Train", "Stop", "Step", "Reset"]
+    assert len(at.get("plotly_chart")) == 4
+    assert at.session_state["run"].epoch == 0
+
+
+@pytest.mark.parametrize(
+    "preset, widths", [("book-linear", [1]), ("book-shallow", [13, 1]), ("book-deep", [13, 13, 1])]
+)
+def test_each_preset_trains_and_the_charts_carry_its_data(preset, widths):
+    at = start_app()
+    at.selectbox(key="preset").set_value(preset).run()
+    at.number_input(key="epochs").set_value(4).run()
+    at.number_input(key="eval_every").set_value(2).run()
+    button(at, "Train").click().run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.epoch == 4 and run.status == "done"
+    assert [layer.neurons for layer in run.net.layers] == widths
+    figs = charts(at)
+    train, val = figs["Loss"]["data"]
+    assert list(train["x"]) == [1, 2, 3, 4] and np.allclose(train["y"], run.history.train_loss)
+    assert list(val["x"]) == [2, 4]
+    bars = figs["Weights and biases at epoch 4"]["data"]
+    assert [int(np.asarray(b["y"], dtype=np.int64).sum()) for b in bars] == [p.size for p in run.net.params()]
+    points = figs["Predicted vs actual"]["data"][1]
+    assert len(points["x"]) == 152
+    assert np.allclose(points["y"], run.net.predict(run.split.X_test).ravel())
+    nodes = [t for t in figs["Network"]["data"] if t["mode"] == "markers"]
+    assert [len(t["x"]) for t in nodes] == [13, *widths]
+    assert at.metric[0].value == "4 / 4"
+
+
+def test_stop_then_train_continues_from_the_same_epoch():
+    at = start_app()
+    at.selectbox(key="preset").set_value("book-deep").run()
+    at.checkbox(key="early_stopping").uncheck().run()
+    at.number_input(key="epochs").set_value(5000).run()
+    button(at, "Train").click().run()
+    run = at.session_state["run"]
+    assert run.status == "training" and 0 < run.epoch < 5000
+    button(at, "Stop").click().run()
+    stopped = run.epoch
+    assert run.status == "stopped"
+    at.run()
+    assert run.epoch == stopped  # nothing trains while stopped
+    button(at, "Train").click().run()
+    assert at.session_state["run"] is run and run.epoch > stopped
+    assert run.history.epochs == list(range(1, run.epoch + 1))
+    assert not at.exception
+
+
+def test_reset_gives_the_same_starting_weights():
+    at = start_app()
+    at.selectbox(key="preset").set_value("book-shallow").run()
+    start = [p.copy() for p in at.session_state["run"].current_params()]
+    button(at, "Step").click().run()
+    button(at, "Step").click().run()
+    run = at.session_state["run"]
+    assert run.epoch == 2
+    button(at, "Reset").click().run()
+    assert run.epoch == 0 and at.metric[0].value == "0 / 50"
+    assert all(np.array_equal(a, b) for a, b in zip(run.current_params(), start, strict=True))
+    fresh = LiveRun(from_preset("book-shallow"), load_boston())
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.current_params(), start, strict=True))
+
+
+def test_learning_rate_10_on_the_deep_net_shows_the_divergence_message():
+    at = start_app()
+    at.select_slider(key="lr").set_value(10.0).run()
+    at.number_input(key="epochs").set_value(300).run()
+    button(at, "Train").click().run()
+    assert not at.exception
+    messages = [e.value for e in at.error]
+    assert any("diverged" in m and "lower learning rate" in m for m in messages)
+    run = at.session_state["run"]
+    assert run.status == "diverged" and all(np.isfinite(p).all() for p in run.net.params())
+    assert len(at.get("plotly_chart")) == 4  # the charts are still shown
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda at: at.number_input(key="eval_every").set_value(80), "Evaluate every must be between"),
+        (lambda at: at.number_input(key="batch_size").set_value(9999), "Batch size must be between 1 and the 354"),
+        (lambda at: at.multiselect(key="_features").set_value([]), "Choose at least one feature"),
+        (lambda at: at.number_input(key="epochs").set_value(5), "Evaluate every must be between 1 and the 5 epochs"),
+    ],
+)
+def test_invalid_settings_give_an_error_not_a_traceback(change, message):
+    at = start_app()
+    change(at).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error)
+    assert not any(b.label == "Train" for b in at.button)  # nothing to train until it is fixed
+
+
+def test_changing_the_architecture_says_a_new_run_started():
+    at = start_app()
+    button(at, "Step").click().run()
+    old = at.session_state["run"]
+    at.button(key=f"del_{at.session_state['layers'][0]}").click().run()
+    assert at.session_state["run"] is not old and at.session_state["run"].epoch == 0
+    assert any("new run" in i.value for i in at.info)
+    assert at.session_state["preset"] == "custom"

@@ -1,0 +1,235 @@
+"""The playground's plain functions: configuration, run state, figure builders."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from playground import figures, session
+from playground.config import PlaygroundConfig, build_network, from_preset, validate
+from playground.run import LiveRun
+from scratchnet.data import load_boston, make_sine
+
+
+@pytest.fixture(scope="module")
+def boston():
+    return load_boston()
+
+
+def quick(**changes):
+    """The book's deep preset without early stopping, with ``changes``."""
+    return replace(from_preset("book-deep"), early_stopping=False, **changes)
+
+
+def test_preset_config_builds_the_books_network():
+    config = from_preset("book-shallow")
+    net = build_network(config)
+    assert [layer.neurons for layer in net.layers] == [13, 1]
+    assert [type(layer.activation).__name__ for layer in net.layers] == ["Sigmoid", "Linear"]
+    assert net.book_mode and net.seed == 20190501
+    assert net.n_params(13) == 14 * 13 + 14
+
+
+def test_custom_config_is_not_book_mode():
+    config = PlaygroundConfig(preset="custom", hidden=((8, "relu"),), init="glorot")
+    net = build_network(config)
+    assert not net.book_mode and net.layers[0].weight_init == "glorot"
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(features=()), "Choose at least one feature"),
+        (dict(features=("RM", "XYZ")), "Unknown features"),
+        (dict(hidden=((0, "relu"),)), "Layer 1: neurons must be between 1 and 256, got 0"),
+        (dict(hidden=((4, "swish"),)), "unknown activation 'swish'"),
+        (dict(lr=100.0), "Learning rate must be between"),
+        (dict(batch_size=500), "Batch size must be between 1 and the 354 training rows, got 500"),
+        (dict(epochs=6000), "Epochs must be between 1 and 5000, got 6000"),
+        (dict(eval_every=60), "Evaluate every must be between 1 and the 50 epochs, got 60"),
+        (dict(test_size=0.9), "Test fraction must be between"),
+        (dict(optimizer="rmsprop"), "Unknown optimizer"),
+        (dict(hidden=((4, "relu"),) * 9), "at most 8 hidden layers"),
+    ],
+)
+def test_validate_names_each_problem(boston, changes, message):
+    errors = validate(quick(**changes), 506, boston.feature_names)
+    assert len(errors) == 1 and message in errors[0]
+
+
+def test_valid_presets_have_no_errors(boston):
+    for name in ("book-linear", "book-shallow", "book-deep"):
+        assert validate(from_preset(name), 506, boston.feature_names) == []
+
+
+def test_run_reproduces_the_book_and_records_history(boston):
+    run = LiveRun(from_preset("book-deep"), boston)
+    run.start()
+    while run.status == "training":
+        run.advance(0.05)
+    assert run.status == "done" and run.epoch == 50
+    assert [round(v, 3) for v in run.history.val_loss] == [44.143, 25.278, 22.339, 16.5, 14.655]
+    assert run.history.eval_epochs == [10, 20, 30, 40, 50]
+    assert round(run.history.mae[-1], 2) == 2.45
+
+
+def test_stop_keeps_history_and_train_continues_the_same_run(boston):
+    config = quick(epochs=400)
+    straight = LiveRun(config, boston)
+    straight.start()
+    straight.advance(60)
+    paused = LiveRun(config, boston)
+    paused.start()
+    paused.advance(0.01)
+    paused.stop()
+    first = paused.epoch
+    assert 0 < first < 400 and paused.advance(1.0) == 0 and paused.epoch == first
+    paused.start()
+    paused.advance(60)
+    assert paused.history.epochs == list(range(1, 401))
+    assert paused.history.train_loss == straight.history.train_loss
+
+
+def test_step_trains_exactly_one_epoch(boston):
+    run = LiveRun(quick(), boston)
+    assert run.step() == 1 and run.epoch == 1 and run.status == "stopped"
+    assert run.step() == 1 and run.epoch == 2
+
+
+def test_reset_restores_the_same_starting_weights(boston):
+    run = LiveRun(quick(preset="custom", hidden=((6, "tanh"),)), boston)
+    start = [p.copy() for p in run.current_params()]
+    run.step()
+    after_one = [p.copy() for p in run.net.params()]
+    for _ in range(3):
+        run.step()
+    run.reset()
+    assert run.epoch == 0 and run.history.epochs == []
+    assert all(np.array_equal(a, b) for a, b in zip(run.current_params(), start, strict=True))
+    run.step()
+    assert all(np.array_equal(a, b) for a, b in zip(run.net.params(), after_one, strict=True))
+
+
+def test_snapshot_zero_matches_the_weights_training_starts_from(boston):
+    run = LiveRun(quick(), boston)
+    start = run.snapshots[0].params
+    other = LiveRun(quick(), boston)
+    other.trainer.net.build(13)
+    assert all(np.array_equal(a, b.astype(np.float32)) for a, b in zip(start, other.net.params(), strict=True))
+
+
+def test_divergence_stops_with_advice_and_keeps_finite_weights(boston):
+    run = LiveRun(quick(lr=10.0, epochs=300), boston)
+    run.start()
+    run.advance(30)
+    assert run.status == "diverged" and "lower learning rate" in run.message
+    assert all(np.isfinite(p).all() for p in run.net.params())
+    assert len(run.history.epochs) == run.epoch
+
+
+def test_snapshots_stay_bounded(boston):
+    run = LiveRun(quick(epochs=1000, eval_every=100), boston)
+    run.start()
+    run.advance(120)
+    epochs = [s.epoch for s in run.snapshots]
+    assert len(epochs) <= run.max_snapshots
+    assert epochs[0] == 0 and epochs == sorted(epochs) and epochs[-1] >= 950
+
+
+def test_changing_hyperparameters_continues_and_architecture_starts_anew(boston):
+    state = {}
+    session.init_state(state)
+    config = session.read_config(state)
+    assert session.sync_run(state, config, boston) == ""
+    run = state["run"]
+    run.step()
+    assert session.sync_run(state, replace(config, lr=0.1, optimizer="adam", epochs=80), boston) == ""
+    assert state["run"] is run and run.trainer.optim.lr == 0.1 and run.config.epochs == 80
+    notice = session.sync_run(state, replace(config, hidden=((5, "relu"),)), boston)
+    assert "new run" in notice and state["run"] is not run and state["run"].epoch == 0
+
+
+def test_layer_stack_editor():
+    state = {}
+    session.init_state(state)
+    assert [state[f"neurons_{lid}"] for lid in state["layers"]] == [13, 13]
+    session.add_layer(state, 5, "tanh")
+    assert state["preset"] == "custom"
+    last = state["layers"][-1]
+    session.move_layer(state, last, -1)
+    assert session.read_config(state).hidden == ((13, "sigmoid"), (5, "tanh"), (13, "sigmoid"))
+    session.remove_layer(state, state["layers"][0])
+    assert session.read_config(state).hidden == ((5, "tanh"), (13, "sigmoid"))
+    state["preset"] = "book-linear"
+    session.apply_preset(state)
+    assert session.read_config(state).hidden == ()
+
+
+# ----- figures ---------------------------------------------------------------------
+def test_downsample_keeps_first_and_last():
+    x = np.arange(5000)
+    y = x * 2.0
+    dx, dy = figures.downsample(x, y, 500)
+    assert len(dx) <= 500 and dx[0] == 0 and dx[-1] == 4999 and dy[-1] == 9998
+    sx, _ = figures.downsample(x[:10], y[:10], 500)
+    assert len(sx) == 10
+
+
+def test_loss_figure_caps_points_and_marks_eval_epochs():
+    epochs = np.arange(1, 3001)
+    fig = figures.loss_figure(epochs, 1 / epochs, [10, 20], [0.5, 0.4], log_y=True, total_epochs=3000)
+    train, val = fig["data"]
+    assert len(train["x"]) <= figures.MAX_CURVE and train["x"][-1] == 3000
+    assert list(val["x"]) == [10, 20] and "markers" in val["mode"]
+    assert fig["layout"]["yaxis"]["type"] == "log"
+
+
+def test_histogram_bar_counts_sum_to_the_number_of_weights(boston):
+    run = LiveRun(quick(), boston)
+    params = run.current_params()
+    edges = [figures.histogram_edges([p]) for p in params]
+    fig = figures.weight_histograms(params, edges, 0)
+    assert len(fig["data"]) == len(params)
+    for bar, p in zip(fig["data"], params, strict=True):
+        assert bar["type"] == "bar" and int(np.sum(bar["y"])) == p.size
+
+
+def test_pred_vs_actual_line_spans_the_data():
+    rng = np.random.default_rng(0)
+    actual = rng.normal(20, 5, 3000)
+    predicted = actual + rng.normal(0, 3, 3000)
+    fig = figures.pred_vs_actual(actual, predicted, np.c_[actual, actual], ["a", "b"])
+    line, points = fig["data"]
+    lo, hi = min(actual.min(), predicted.min()), max(actual.max(), predicted.max())
+    assert line["x"][0] == lo and line["x"][-1] == hi and list(line["y"]) == list(line["x"])
+    assert len(points["x"]) <= figures.MAX_SCATTER
+    assert np.allclose(points["marker"]["color"], np.abs(points["x"] - points["y"]))
+    assert "customdata[1]" in points["hovertemplate"]
+
+
+def test_network_diagram_draws_every_connection_by_sign():
+    W1 = np.array([[1.0, -2.0], [0.5, 0.0]])
+    W2 = np.array([[3.0], [-1.0]])
+    fig = figures.network_diagram([W1, np.zeros((1, 2)), W2, np.zeros((1, 1))], ["x1", "x2"])
+    lines = [t for t in fig["data"] if t["mode"] == "lines"]
+    segments = sum(t["x"].count(None) for t in lines)
+    assert segments == 6  # every weight, the zero one too
+    pos = sum(t["x"].count(None) for t in lines if t["line"]["color"] == figures.POS_COLOUR)
+    assert pos == 4  # 1.0, 0.5, 3.0 and the zero weight, drawn as the thinnest positive line
+
+
+def test_sine_dataset_runs_in_the_playground():
+    config = PlaygroundConfig(
+        dataset="sine",
+        preset="custom",
+        hidden=((16, "tanh"),),
+        optimizer="adam",
+        lr=0.03,
+        epochs=150,
+        eval_every=10,
+        batch_size=16,
+    )
+    run = LiveRun(config, make_sine())
+    run.start()
+    run.advance(60)
+    assert run.status == "done" and run.history.r2[-1] > 0.8
