@@ -12,7 +12,6 @@ from playground.config import from_preset
 from playground.run import LiveRun
 from scratchnet.data import load_boston
 
-
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
