@@ -1,10 +1,11 @@
-# make run: the playground; make test: lint and every test; make bench: speed table.
+# make run: the playground; make test: lint and every test; make bench: speed table;
+# make bench-live: the playground's live latencies in headless Chromium (apt-get install chromium).
 # Each target creates .venv with the pinned requirements first.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench bench-live lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ test: lint
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/speed.py
+
+bench-live: $(VENV)/.dev
+	$(BIN)/python bench/live.py
 
 clean:
 	rm -rf $(VENV)

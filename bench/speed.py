@@ -27,7 +27,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -81,7 +81,7 @@ class Case:
 
 CASES = (
     Case("book", "(a) the book's net: 13 -> 13 sigmoid -> 13 sigmoid -> 1 linear", (13, 13), 31, 40, 10, 1.3),
-    Case("wide", "(b) wide net: 13 -> 256 -> 256 -> 256 sigmoid -> 1 linear", (256, 256, 256), 21, 8, 2, 1.1),
+    Case("wide", "(b) wide net: 13 -> 256 -> 256 -> 256 sigmoid -> 1 linear", (256, 256, 256), 31, 8, 2, 1.1),
 )
 
 
@@ -289,7 +289,7 @@ def load_torch() -> ModuleType | None:
     return torch
 
 
-def torch_model(torch: ModuleType, sizes: list[int]):
+def torch_model(torch: ModuleType, sizes: list[int]) -> Any:
     """``nn.Sequential`` of Linear + Sigmoid (linear output), float64, starting from ``init_params``' weights."""
     nn = torch.nn
     params = init_params(sizes, NET_SEED)
@@ -392,12 +392,19 @@ def table(times: dict[str, list[float]]) -> str:
 
 
 def spread(times: dict[str, list[float]]) -> str:
-    """One line giving each runner's interquartile range in ms/epoch, to judge the noise."""
+    """Interquartile ranges of each runner's ms/epoch and of its per-repeat ratio to the plain loop.
+
+    The per-repeat ratio compares runs of the same round, so slow drifts of the machine cancel out of it.
+    """
     parts = []
     for name, values in times.items():
         q1, _, q3 = statistics.quantiles(values, n=4)
-        parts.append(f"{name} {q1:.3f}-{q3:.3f}")
-    return "noise (interquartile range, ms/epoch): " + "; ".join(parts)
+        part = f"{name} {q1:.3f}-{q3:.3f} ms"
+        if name != PLAIN:
+            r1, _, r3 = statistics.quantiles([v / b for v, b in zip(values, times[PLAIN], strict=True)], n=4)
+            part += f" (ratio per repeat {r1:.2f}-{r3:.2f}x)"
+        parts.append(part)
+    return "noise, interquartile ranges: " + "; ".join(parts)
 
 
 def scaled(case: Case, scale: float) -> Case:
@@ -413,7 +420,7 @@ def describe_environment(torch: ModuleType | None) -> list[str]:
 
     lines = [
         f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs",
-        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}",
+        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}; {load_average()}",
         "OPENBLAS_NUM_THREADS="
         + os.environ.get("OPENBLAS_NUM_THREADS", "(unset)")
         + ", OMP_NUM_THREADS="
@@ -428,6 +435,14 @@ def describe_environment(torch: ModuleType | None) -> list[str]:
             "(left as is, not set to 1); float64 tensors, like numpy"
         )
     return lines
+
+
+def load_average() -> str:
+    """The 1-minute load average, a hint of what else the machine was doing."""
+    try:
+        return f"load average {os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "load average unknown"
 
 
 def blas_lines() -> list[str]:
@@ -494,7 +509,7 @@ def main(argv: list[str] | None = None) -> None:
         for case in CASES
     ]
     print("targets (scratchnet / plain numpy): " + "; ".join(checks))
-    print(f"total time {time.perf_counter() - started:.1f} s")
+    print(f"total time {time.perf_counter() - started:.1f} s; {load_average()}")
 
 
 def met(ratio: float, target: float) -> str:

@@ -1,5 +1,8 @@
 """The playground: build a network, train it live, watch it learn."""
 
+import itertools
+import time
+
 import streamlit as st
 
 from playground import figures, session
@@ -15,37 +18,36 @@ from playground.loaders import dataset, selected
 from scratchnet import ACTIVATIONS
 from scratchnet.init import INITS
 
-REFRESH_SECONDS = 0.25  # the live fragment's period while training
-TRAIN_BUDGET = 0.15  # seconds of training per refresh
+TRAIN_BUDGET = 0.12  # seconds of training between two redraws while training
+LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
+HEAVY_EVERY = 3  # while training, each of the three weight/prediction charts is redrawn every 3rd pass
 state = st.session_state
 session.init_state(state)
 
 
 # ----- sidebar: controls ---------------------------------------------------------
-def layer_editor(n_features: int) -> None:
-    st.markdown("**Layers**")
+def layer_editor() -> None:
+    st.markdown("**Hidden layers**")
     for pos, lid in enumerate(state["layers"]):
-        c = st.columns([2.2, 3, 1, 1, 1], vertical_alignment="bottom", gap="small")
-        c[0].number_input(
-            f"Layer {pos + 1} neurons", 1, 256, key=f"neurons_{lid}", on_change=session.mark_custom, args=(state,)
-        )
-        c[1].selectbox(
-            "activation", list(ACTIVATIONS), key=f"activation_{lid}", on_change=session.mark_custom, args=(state,)
-        )
-        c[2].button(
-            "↑", key=f"up_{lid}", help="move up", on_click=session.move_layer, args=(state, lid, -1), disabled=pos == 0
-        )
-        c[3].button(
-            "↓",
-            key=f"down_{lid}",
-            help="move down",
-            on_click=session.move_layer,
-            args=(state, lid, 1),
-            disabled=pos == len(state["layers"]) - 1,
-        )
-        c[4].button("✕", key=f"del_{lid}", help="remove layer", on_click=session.remove_layer, args=(state, lid))
-    st.text_input("Output layer", "1 neuron, linear (fixed for regression)", disabled=True)
-    st.button("Add layer", on_click=session.add_layer, args=(state,))
+        with st.container(border=True):
+            c = st.columns([2, 3], gap="small")
+            c[0].number_input(
+                f"Layer {pos + 1} neurons", 1, 256, key=f"neurons_{lid}", on_change=session.mark_custom, args=(state,)
+            )
+            c[1].selectbox(
+                "Activation", list(ACTIVATIONS), key=f"activation_{lid}", on_change=session.mark_custom, args=(state,)
+            )
+            last = len(state["layers"]) - 1
+            moves = (("up", ":material/arrow_upward:", "Move up", -1, pos == 0),
+                     ("down", ":material/arrow_downward:", "Move down", 1, pos == last))
+            b = st.columns(3, gap="small")
+            for col, (name, icon, tip, delta, disabled) in zip(b, moves, strict=False):
+                col.button("", icon=icon, key=f"{name}_{lid}", help=tip, on_click=session.move_layer,
+                           args=(state, lid, delta), disabled=disabled, width="stretch")
+            b[2].button("", icon=":material/delete:", key=f"del_{lid}", help="Remove this layer",
+                        on_click=session.remove_layer, args=(state, lid), width="stretch")
+    st.button("Add layer", icon=":material/add:", on_click=session.add_layer, args=(state,), width="stretch")
+    st.caption("Output layer: 1 neuron, linear (fixed for regression).")
 
 
 def controls():
@@ -54,14 +56,9 @@ def controls():
     sb.selectbox("Dataset", DATASETS, key="dataset", on_change=_data_changed)
     names = dataset(state["dataset"]).feature_names
     chosen = state["features"] if state["features"] is not None else names
-    picked = sb.multiselect(
-        "Features",
-        names,
-        default=[f for f in chosen if f in names],
-        key="_features",
-        on_change=session.mark_custom,
-        args=(state,),
-    )
+    with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
+        picked = st.multiselect("Features", names, default=[f for f in chosen if f in names], key="_features",
+                                on_change=session.mark_custom, args=(state,), label_visibility="collapsed")
     state["features"] = None if picked == names else picked
     sb.slider("Test fraction", 0.05, 0.5, key="test_size", step=0.05, on_change=session.mark_custom, args=(state,))
     sb.header("Network")
@@ -74,7 +71,7 @@ def controls():
         args=(state,),
     )
     with sb:
-        layer_editor(len(names))
+        layer_editor()
     sb.selectbox("Weight init", list(INITS), key="init", on_change=session.mark_custom, args=(state,))
     sb.header("Training")
     sb.selectbox("Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key="optimizer")
@@ -103,25 +100,32 @@ def _new_seed():
 
 
 # ----- main area: live view --------------------------------------------------------
-def metric_cards(run) -> None:
+def status_panel(run) -> str:
+    """Progress bar and metric cards as one small HTML block (one browser update per pass)."""
     h = run.history
-    last = lambda xs: f"{xs[-1]:.3f}" if xs else "–"  # noqa: E731
     eps = run.epochs_per_second()
-    cols = st.columns(7)
-    cols[0].metric("Epoch", f"{run.epoch} / {run.config.epochs}")
-    cols[1].metric("Train loss", last(h.train_loss))
-    cols[2].metric("Validation loss", last(h.val_loss))
-    cols[3].metric("MAE", last(h.mae))
-    cols[4].metric("RMSE", last(h.rmse))
-    cols[5].metric("R²", last(h.r2))
-    cols[6].metric("Epochs / s", f"{eps:.0f}" if eps else "–")
+    cards = [("Epoch", f"{run.epoch} / {run.config.epochs}")]
+    cards += [(label, f"{values[-1]:.3f}" if values else "–") for label, values in (
+        ("Train loss", h.train_loss), ("Validation loss", h.val_loss), ("MAE", h.mae), ("RMSE", h.rmse),
+        ("R²", h.r2))]
+    cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–"))
+    left = f" · about {(run.config.epochs - run.epoch) / eps:.1f} s left" if eps and run.status == "training" else ""
+    pct = 100 * min(run.epoch / run.config.epochs, 1.0)
+    boxes = "".join(f'<div class="sn-card"><div class="sn-label">{label}</div>'
+                    f'<div class="sn-value" data-testid="sn-{label.split()[0].lower()}">{value}</div></div>'
+                    for label, value in cards)
+    return (f'<div class="sn-progress-text">Epoch {run.epoch} of {run.config.epochs}{left}</div>'
+            f'<div class="sn-track"><div class="sn-fill" style="width:{pct:.1f}%"></div></div>'
+            f'<div class="sn-cards">{boxes}</div>')
 
 
-def progress(run) -> None:
-    total = run.config.epochs
-    eps = run.epochs_per_second()
-    left = f" · about {(total - run.epoch) / eps:.1f} s left" if eps and run.status == "training" else ""
-    st.progress(min(run.epoch / total, 1.0), text=f"Epoch {run.epoch} of {total}{left}")
+PANEL_CSS = """<style>
+.sn-progress-text{font-size:.9rem;margin-bottom:.25rem}
+.sn-track{height:.5rem;border-radius:.25rem;background:rgba(128,128,128,.2)}
+.sn-fill{height:100%;border-radius:.25rem;background:#1f77b4}
+.sn-cards{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;margin:.9rem 0 .4rem}
+.sn-card{min-width:6.5rem}.sn-label{font-size:.85rem;opacity:.7}.sn-value{font-size:1.8rem;line-height:1.3}
+</style>"""
 
 
 def status_line(run) -> None:
@@ -131,57 +135,76 @@ def status_line(run) -> None:
         st.info(run.message)
 
 
-def charts(run) -> None:
-    h = run.history
-    left, right = st.columns(2)
-    with left:
-        log_y = st.toggle("Log scale", key="log_y")
-        st.plotly_chart(
-            figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
-            key="loss_chart",
-        )
-        rows = st.segmented_control("Rows", ["test", "train"], default="test", key="pva_rows") or "test"
-        actual, predicted, idx = run.predictions(rows)
-        st.plotly_chart(
-            figures.pred_vs_actual(
-                actual, predicted, run.data.X[idx], run.data.feature_names, f"Predicted vs actual ({rows} rows)"
-            ),
-            key="pva_chart",
-        )
-    with right:
-        st.plotly_chart(figures.network_diagram(run.current_params(), run.data.feature_names), key="net_chart")
-        snaps = run.snapshots
-        epochs = [s.epoch for s in snaps]
-        # follow the newest snapshot unless the person has scrubbed back
-        if state.get("snap_follow", True) or state.get("snap_epoch") not in epochs:
-            state["snap_epoch"] = epochs[-1]
-        if len(epochs) > 1:
-            st.select_slider("Weights at epoch", epochs, key="snap_epoch", on_change=_scrubbed, args=(epochs[-1],))
-        snap = snaps[epochs.index(state["snap_epoch"])]
-        edges = [figures.histogram_edges([s.params[k] for s in snaps]) for k in range(len(snap.params))]
-        st.plotly_chart(figures.weight_histograms(snap.params, edges, snap.epoch), key="hist_chart")
+def snapshot_picker(run, where):
+    """The snapshot to show: the newest while training, or the one the person scrubbed to."""
+    epochs = [s.epoch for s in run.snapshots]
+    if run.status == "training" or state.get("snap_follow", True) or state.get("snap_epoch") not in epochs:
+        state["snap_epoch"] = epochs[-1]
+    if run.status != "training" and len(epochs) > 1:
+        where.select_slider("Weights at epoch", epochs, key="snap_epoch", on_change=_scrubbed, args=(epochs[-1],))
+    return state["snap_epoch"]
 
 
 def _scrubbed(latest: int) -> None:
     state["snap_follow"] = state["snap_epoch"] == latest
 
 
+def histogram_figure(run, epoch: int):
+    snaps = run.snapshots
+    snap = next(s for s in snaps if s.epoch == epoch)
+    edges = [figures.histogram_edges([s.params[k] for s in snaps]) for k in range(len(snap.params))]
+    return figures.weight_histograms(snap.params, edges, snap.epoch)
+
+
+@st.fragment
 def live_view() -> None:
+    """Progress, cards and the four charts; while training, a loop of train a little, redraw.
+
+    Each pass trains for TRAIN_BUDGET seconds and redraws into placeholders:
+    the cards and the loss curve every pass, the other three charts in turn.
+    While training the charts are static images of Plotly (no hover), which
+    the browser draws much faster; when training stops they are interactive
+    again. Pressing Stop (or any control) interrupts the loop at its next
+    redraw; the callback then stops the run, keeping history and weights.
+    """
     run = state["run"]
-    interval = REFRESH_SECONDS if run.status == "training" else None
-
-    @st.fragment(run_every=interval)
-    def live():
-        was_training = run.status == "training"
+    training = run.status == "training"
+    st.markdown(PANEL_CSS, unsafe_allow_html=True)
+    panel, notes = st.empty(), st.empty()
+    left, right = st.columns(2)
+    log_y = left.toggle("Log scale", key="log_y")
+    loss_chart = left.empty()
+    rows = left.segmented_control("Rows", ["test", "train"], default="test", key="pva_rows") or "test"
+    pva_chart, net_chart = left.empty(), right.empty()
+    snap_epoch = snapshot_picker(run, right)
+    hist_chart = right.empty()
+    # a test can set "live_step_seconds" to make each script run train that long and return
+    step_seconds = state.get("live_step_seconds")
+    deadline = time.perf_counter() + (step_seconds or LIVE_SECONDS)
+    for turn in itertools.count():
         run.advance(TRAIN_BUDGET)
-        progress(run)
-        metric_cards(run)
-        status_line(run)
-        charts(run)
-        if was_training and run.status != "training":
-            st.rerun(scope="app")  # stop the timer and refresh the buttons
-
-    live()
+        live = run.status == "training"
+        config = {"staticPlot": True} if live else {"displaylogo": False}
+        h = run.history
+        panel.markdown(status_panel(run), unsafe_allow_html=True)
+        with notes.container():
+            status_line(run)
+        loss_chart.plotly_chart(figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y,
+                                                    run.config.epochs), config=config)
+        if not live or turn % HEAVY_EVERY == 0:
+            actual, predicted, idx = run.predictions(rows)
+            pva_chart.plotly_chart(figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
+                                                          f"Predicted vs actual ({rows} rows)"), config=config)
+        if not live or turn % HEAVY_EVERY == 1:
+            net_chart.plotly_chart(figures.network_diagram(run.current_params(), run.data.feature_names),
+                                   config=config)
+        if not live or turn % HEAVY_EVERY == 2:
+            epoch = run.snapshots[-1].epoch if live else snap_epoch
+            hist_chart.plotly_chart(histogram_figure(run, epoch), config=config)
+        if not live or time.perf_counter() > deadline:
+            break
+    if training and (run.status != "training" or step_seconds is None):
+        st.rerun(scope="app")  # refresh the buttons, or start the next loop
 
 
 # ----- page ------------------------------------------------------------------------

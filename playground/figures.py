@@ -62,7 +62,7 @@ def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, 
             "mode": "lines+markers",
             "name": "validation (eval points)",
             "line": {"color": VAL_COLOUR},
-            "marker": {"size": 7},
+            "marker": {"size": 7 if len(vx) <= 60 else 3},
             "hovertemplate": "epoch %{x}<br>validation loss %{y:.4g}<extra></extra>",
         },
     ]
@@ -244,7 +244,7 @@ def network_diagram(params: list[np.ndarray], input_names: list[str], max_neuron
                 "hovertemplate": "%{text}<extra></extra>",
             }
         )
-    ticks = ["inputs"] + [f"layer {k + 1}" for k in range(len(weights))]
+    ticks = ["inputs"] + [f"layer {k + 1}" for k in range(len(weights) - 1)] + ["output"]
     ticks = [t + (f"<br>({shown[k]} of {sizes[k]} shown)" if sizes[k] > shown[k] else "") for k, t in enumerate(ticks)]
     layout = _layout(
         "Network: blue positive, red negative, thicker = larger",
