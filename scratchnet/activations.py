@@ -34,11 +34,19 @@ class Sigmoid(Operation):
     name = "sigmoid"
 
     def _output(self) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(np.minimum(-self.input_, 700.0)))
+        # 1 / (1 + exp(min(-x, 700))), computed in one new array
+        out = np.negative(self.input_)
+        np.minimum(out, 700.0, out=out)
+        np.exp(out, out=out)
+        out += 1.0
+        return np.reciprocal(out, out=out)
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         # d sigma / dx = sigma (1 - sigma)
-        return self.output * (1.0 - self.output) * output_grad
+        grad = np.subtract(1.0, self.output)
+        grad *= self.output
+        grad *= output_grad
+        return grad
 
 
 class Tanh(Operation):
@@ -51,7 +59,10 @@ class Tanh(Operation):
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         # d tanh / dx = 1 - tanh^2
-        return (1.0 - self.output * self.output) * output_grad
+        grad = np.square(self.output)
+        np.subtract(1.0, grad, out=grad)
+        grad *= output_grad
+        return grad
 
 
 class ReLU(Operation):

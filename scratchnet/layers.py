@@ -6,7 +6,7 @@ import numpy as np
 
 from .activations import get_activation
 from .init import INITS, RNG, check_init
-from .operation import Operation, ParamOperation, check_same_shape
+from .operation import Operation, ParamOperation, shape_error
 from .param_operations import BiasAdd, WeightMultiply
 
 
@@ -28,6 +28,8 @@ class Layer:
         self.params: list[np.ndarray] = []
         self.param_grads: list[np.ndarray] = []
         self.operations: list[Operation] = []
+        self.grads_in_place = False  # True once the network gives it gradient buffers
+        self.params_version = 0  # goes up whenever the parameter arrays are replaced
 
     # the book calls the built flag "first" (True until set up)
     @property
@@ -42,6 +44,8 @@ class Layer:
         """Create the parameters for inputs of ``input_width`` columns, drawing from ``rng``."""
         self.input_width = int(input_width)
         self._setup_layer(self.input_width, rng)
+        self.grads_in_place = False
+        self.params_version += 1
         self.built = True
 
     def _setup_layer(self, input_width: int, rng: RNG) -> None:
@@ -64,10 +68,12 @@ class Layer:
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """Send ``output_grad`` ``(n, neurons)`` back through the operations; return ``(n, d_in)``."""
-        check_same_shape(self, "output_grad vs output", self.output, output_grad)
+        if output_grad.shape != self.output.shape:
+            raise shape_error(self, "output_grad vs output", self.output, output_grad)
         for operation in reversed(self.operations):
             output_grad = operation.backward(output_grad)
-        self._param_grads()
+        if not self.grads_in_place:
+            self._param_grads()
         return output_grad
 
     def _param_grads(self) -> None:
@@ -75,6 +81,22 @@ class Layer:
 
     def _params(self) -> None:
         self.params = [op.param for op in self.operations if isinstance(op, ParamOperation)]
+
+    def use_buffers(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Move the parameters into ``params`` (views the network owns); write gradients into ``grads``.
+
+        Values are copied; afterwards ``self.params`` and ``self.param_grads``
+        are those views, and backward fills the gradient views in place.
+        """
+        ops = [op for op in self.operations if isinstance(op, ParamOperation)]
+        for op, view, grad in zip(ops, params, grads, strict=True):
+            view[...] = op.param
+            op.param = view
+            op.grad_buffer = grad
+            op.param_grad = grad
+        self.params = list(params)
+        self.param_grads = list(grads)
+        self.grads_in_place = True
 
 
 class Dense(Layer):
@@ -118,6 +140,8 @@ class Dense(Layer):
         self.input_width = W.shape[0]
         self.params = [W, B]
         self.operations = [WeightMultiply(W), BiasAdd(B), self.activation]
+        self.grads_in_place = False
+        self.params_version += 1
         self.built = True
 
     def get_config(self) -> dict:

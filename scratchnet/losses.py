@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .operation import ShapeError, check_same_shape
+from .operation import ShapeError, shape_error
 from .registry import from_registry
 
 
@@ -15,7 +15,7 @@ class Loss:
 
     def forward(self, prediction: np.ndarray, target: np.ndarray) -> float:
         """Store both arrays (same shape) and return the loss as a float."""
-        if np.shape(prediction) != np.shape(target):
+        if prediction.shape != np.shape(target):
             raise ShapeError(
                 f"{type(self).__name__}: prediction and target shapes differ: "
                 f"{np.shape(prediction)} vs {np.shape(target)}"
@@ -27,7 +27,8 @@ class Loss:
     def backward(self) -> np.ndarray:
         """Return dLoss/dPrediction, of the prediction's shape."""
         self.input_grad = self._input_grad()
-        check_same_shape(self, "input_grad vs prediction", self.prediction, self.input_grad)
+        if self.input_grad.shape != self.prediction.shape:
+            raise shape_error(self, "input_grad vs prediction", self.prediction, self.input_grad)
         return self.input_grad
 
     def _output(self) -> float:
@@ -49,10 +50,11 @@ class MeanSquaredError(Loss):
     name = "mse"
 
     def _output(self) -> float:
-        return np.sum(np.power(self.prediction - self.target, 2)) / self.prediction.shape[0]
+        self._diff = self.prediction - self.target
+        return np.vdot(self._diff, self._diff) / self.prediction.shape[0]
 
     def _input_grad(self) -> np.ndarray:
-        return 2.0 * (self.prediction - self.target) / self.prediction.shape[0]
+        return self._diff * (2.0 / self.prediction.shape[0])
 
 
 class HuberLoss(Loss):

@@ -52,6 +52,9 @@ class NeuralNetwork:
         self.book_mode = bool(book_mode)
         self.shared_rng: np.random.RandomState | None = None
         self._layer_seeds = np.random.SeedSequence(self.seed).spawn(len(layers))
+        self._flat_params: np.ndarray | None = None
+        self._flat_grads: np.ndarray | None = None
+        self._packed_versions: tuple[int, ...] | None = None
 
     # ----- set-up -------------------------------------------------------------
     @property
@@ -74,6 +77,34 @@ class NeuralNetwork:
             if not layer.built:
                 layer.build(width, self.layer_rng(i))
             width = layer.neurons
+        self.flat()
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """All parameters and all their gradients as two flat vectors, in ``params()`` order.
+
+        The layers' parameter and gradient arrays are views into these two
+        vectors, so an optimizer can update every parameter with one
+        vectorised step. They are (re)made whenever a layer's arrays change.
+        """
+        versions = tuple(layer.params_version for layer in self.layers)
+        if versions != self._packed_versions:
+            self._pack(versions)
+        return self._flat_params, self._flat_grads
+
+    def _pack(self, versions: tuple[int, ...]) -> None:
+        if not self.built:
+            raise RuntimeError("the network is not built yet; run forward once first")
+        total = sum(p.size for p in self.params())
+        self._flat_params, self._flat_grads = np.empty(total), np.zeros(total)
+        offset = 0
+        for layer in self.layers:
+            params, grads = [], []
+            for p in layer.params:
+                params.append(self._flat_params[offset : offset + p.size].reshape(p.shape))
+                grads.append(self._flat_grads[offset : offset + p.size].reshape(p.shape))
+                offset += p.size
+            layer.use_buffers(params, grads)
+        self._packed_versions = versions
 
     def reset(self) -> None:
         """Forget the weights; the next forward pass draws the same starting weights again."""
@@ -83,10 +114,10 @@ class NeuralNetwork:
     # ----- the book's methods -------------------------------------------------
     def forward(self, x_batch: np.ndarray) -> np.ndarray:
         """Pass ``x_batch`` ``(n, d_in)`` through every layer; return ``(n, d_out)``."""
-        if not self.built:
-            self.build(_check_2d(x_batch, "X").shape[1])
         x_out = x_batch
         for layer in self.layers:
+            if not layer.built:
+                self.build(_check_2d(x_batch, "X").shape[1])
             x_out = layer.forward(x_out)
         return x_out
 

@@ -15,6 +15,11 @@ class ShapeError(ValueError):
     """An array does not have the shape the book's shape rules require."""
 
 
+def shape_error(owner: object, what: str, array: np.ndarray, grad: np.ndarray) -> ShapeError:
+    """The error for a broken shape rule: names the class, the rule and both shapes."""
+    return ShapeError(f"{type(owner).__name__}: {what} shapes differ: {np.shape(grad)} vs {np.shape(array)}")
+
+
 def check_same_shape(owner: object, what: str, array: np.ndarray, grad: np.ndarray) -> None:
     """Raise ``ShapeError`` unless ``grad`` has the shape of ``array``.
 
@@ -29,7 +34,7 @@ def check_same_shape(owner: object, what: str, array: np.ndarray, grad: np.ndarr
         The array and its gradient.
     """
     if np.shape(array) != np.shape(grad):
-        raise ShapeError(f"{type(owner).__name__}: {what} shapes differ: {np.shape(grad)} vs {np.shape(array)}")
+        raise shape_error(owner, what, array, grad)
 
 
 class Operation:
@@ -51,9 +56,11 @@ class Operation:
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """Take dLoss/dOutput (shape of ``output``), return dLoss/dInput (shape of ``input_``)."""
-        check_same_shape(self, "output_grad vs output", self.output, output_grad)
+        if output_grad.shape != self.output.shape:
+            raise shape_error(self, "output_grad vs output", self.output, output_grad)
         self.input_grad = self._input_grad(output_grad)
-        check_same_shape(self, "input_grad vs input", self.input_, self.input_grad)
+        if self.input_grad.shape != self.input_.shape:
+            raise shape_error(self, "input_grad vs input", self.input_, self.input_grad)
         return self.input_grad
 
     def _output(self) -> np.ndarray:
@@ -73,20 +80,29 @@ class Operation:
 
 
 class ParamOperation(Operation):
-    """An Operation with a parameter ``param``; backward also sets ``param_grad``."""
+    """An Operation with a parameter ``param``; backward also sets ``param_grad``.
+
+    When ``grad_buffer`` is set (an array of the parameter's shape, which the
+    network points into one flat gradient vector), ``_param_grad`` writes its
+    result there instead of allocating a new array.
+    """
 
     def __init__(self, param: np.ndarray) -> None:
         super().__init__()
         self.param = param
         self.param_grad: np.ndarray | None = None
+        self.grad_buffer: np.ndarray | None = None
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """As ``Operation.backward``, and also compute dLoss/dParam (shape of ``param``)."""
-        check_same_shape(self, "output_grad vs output", self.output, output_grad)
+        if output_grad.shape != self.output.shape:
+            raise shape_error(self, "output_grad vs output", self.output, output_grad)
         self.input_grad = self._input_grad(output_grad)
         self.param_grad = self._param_grad(output_grad)
-        check_same_shape(self, "input_grad vs input", self.input_, self.input_grad)
-        check_same_shape(self, "param_grad vs param", self.param, self.param_grad)
+        if self.input_grad.shape != self.input_.shape:
+            raise shape_error(self, "input_grad vs input", self.input_, self.input_grad)
+        if self.param_grad.shape != self.param.shape:
+            raise shape_error(self, "param_grad vs param", self.param, self.param_grad)
         return self.input_grad
 
     def _param_grad(self, output_grad: np.ndarray) -> np.ndarray:

@@ -68,7 +68,7 @@ class Optimizer:
         self.net = None
         self.max_epochs = 1
         self.current_lr = self.lr
-        self.state: dict[int, dict[str, np.ndarray]] = {}
+        self.state: dict[str, np.ndarray] = {}
 
     # ----- schedule -----------------------------------------------------------
     def setup_schedule(self, max_epochs: int) -> None:
@@ -89,17 +89,28 @@ class Optimizer:
 
     # ----- updates ------------------------------------------------------------
     def step(self) -> None:
-        """Update every parameter of ``self.net`` in place from its gradient."""
+        """Update every parameter of ``self.net`` in place from its gradient.
+
+        The update runs once over the network's flat parameter vector (see
+        ``NeuralNetwork.flat``); every rule here is elementwise, so this is the
+        same as updating W1, B1, W2, ... one by one.
+        """
         if self.net is None:
             raise RuntimeError(f"{type(self).__name__} has no network; give it to a Trainer first")
-        wd = self.weight_decay
-        for i, (param, grad) in enumerate(zip(self.net.params(), self.net.param_grads(), strict=True)):
-            if wd:
-                grad = grad + wd * param
-            self._update_rule(i, param, grad)
+        params, grads = self.net.flat()
+        if self.weight_decay:
+            grads = grads + self.weight_decay * params
+        self._update_rule(params, grads)
 
-    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
+    def _update_rule(self, params: np.ndarray, grads: np.ndarray) -> None:
         raise NotImplementedError
+
+    def _slot(self, name: str, like: np.ndarray) -> np.ndarray:
+        """Per-parameter state ``name`` (zeros at first), one entry per parameter."""
+        slot = self.state.get(name)
+        if slot is None or slot.shape != like.shape:
+            slot = self.state[name] = np.zeros_like(like)
+        return slot
 
     def reset_state(self) -> None:
         """Forget per-parameter state (velocities, moments)."""
@@ -120,13 +131,13 @@ class Optimizer:
         return {
             "config": self.get_config(),
             "current_lr": self.current_lr,
-            "state": {i: {k: v.copy() for k, v in s.items()} for i, s in self.state.items()},
+            "state": {name: value.copy() for name, value in self.state.items()},
         }
 
     def load_state_dict(self, state: dict) -> None:
         """Restore what ``state_dict`` returned (hyperparameters are not changed)."""
         self.current_lr = float(state["current_lr"])
-        self.state = {int(i): {k: np.array(v) for k, v in s.items()} for i, s in state["state"].items()}
+        self.state = {name: np.array(value) for name, value in state["state"].items()}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
@@ -138,8 +149,9 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
-        param -= self.current_lr * grad
+    def _update_rule(self, params: np.ndarray, grads: np.ndarray) -> None:
+        step = np.multiply(grads, self.current_lr, out=self._slot("scratch", params))
+        params -= step
 
 
 class SGDMomentum(Optimizer):
@@ -151,14 +163,11 @@ class SGDMomentum(Optimizer):
         super().__init__(lr, **kwargs)
         self.momentum = _unit("momentum", momentum)
 
-    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
-        slot = self.state.get(index)
-        if slot is None or slot["velocity"].shape != param.shape:
-            slot = self.state[index] = {"velocity": np.zeros_like(param)}
-        v = slot["velocity"]
+    def _update_rule(self, params: np.ndarray, grads: np.ndarray) -> None:
+        v = self._slot("velocity", params)
         v *= self.momentum
-        v += self.current_lr * grad
-        param -= v
+        v += self.current_lr * grads
+        params -= v
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum}
@@ -182,24 +191,17 @@ class Adam(Optimizer):
         self.beta2 = _unit("beta2", beta2)
         self.eps = _positive("eps", eps)
 
-    def _update_rule(self, index: int, param: np.ndarray, grad: np.ndarray) -> None:
-        slot = self.state.get(index)
-        if slot is None or slot["m"].shape != param.shape:
-            slot = self.state[index] = {
-                "m": np.zeros_like(param),
-                "v": np.zeros_like(param),
-                "t": np.zeros(()),
-            }
-        slot["t"] += 1
-        t = float(slot["t"])
-        m, v = slot["m"], slot["v"]
+    def _update_rule(self, params: np.ndarray, grads: np.ndarray) -> None:
+        m, v = self._slot("m", params), self._slot("v", params)
+        t = float(self.state.get("t", 0.0)) + 1.0
+        self.state["t"] = np.array(t)
         m *= self.beta1
-        m += (1.0 - self.beta1) * grad
+        m += (1.0 - self.beta1) * grads
         v *= self.beta2
-        v += (1.0 - self.beta2) * grad * grad
+        v += (1.0 - self.beta2) * grads * grads
         m_hat = m / (1.0 - self.beta1**t)
         v_hat = v / (1.0 - self.beta2**t)
-        param -= self.current_lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        params -= self.current_lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -24,7 +24,7 @@ class WeightMultiply(ParamOperation):
 
     def _param_grad(self, output_grad: np.ndarray) -> np.ndarray:
         # dL/dW = X^T . dL/dY, shape (d_in, d_out)
-        return self.input_.T @ output_grad
+        return np.matmul(self.input_.T, output_grad, out=self.grad_buffer)
 
 
 class BiasAdd(ParamOperation):
@@ -44,4 +44,4 @@ class BiasAdd(ParamOperation):
 
     def _param_grad(self, output_grad: np.ndarray) -> np.ndarray:
         # the bias is added to every row, so its gradient sums over the rows
-        return output_grad.sum(axis=0, keepdims=True)
+        return np.add.reduce(output_grad, axis=0, keepdims=True, out=self.grad_buffer)

@@ -65,12 +65,6 @@ def _whole(name: str, value: int, low: int = 1) -> int:
     return int(value)
 
 
-def _all_finite(arrays) -> bool:
-    # a sum is finite exactly when no element is inf or nan (barring overflow
-    # of the sum itself, which only weights near 1e308 could cause)
-    return all(math.isfinite(float(np.sum(a))) for a in arrays)
-
-
 class Trainer:
     """Trains ``net`` with ``optim``, as in the book.
 
@@ -89,7 +83,7 @@ class Trainer:
         self.epoch = 0
         self.best_loss = math.inf
         self.best_epoch: int | None = None
-        self._best_params: list[np.ndarray] | None = None
+        self._best_params: np.ndarray | None = None
         self._rng: np.random.Generator | np.random.RandomState | None = None
         self._order: np.ndarray | None = None
 
@@ -223,7 +217,7 @@ class Trainer:
             X_epoch, y_epoch = X[self._order], y[self._order]
             if not net.built:
                 net.build(X.shape[1])
-            saved = [p.copy() for p in net.params()]
+            saved = net.flat()[0].copy()  # the weights to go back to if this epoch diverges
             with np.errstate(over="ignore", invalid="ignore"):
                 train_loss = self._train_epoch(X_epoch, y_epoch, batch_size, saved)
                 report = EpochReport(self.epoch, train_loss, None, 0.0, optim.current_lr)
@@ -244,7 +238,8 @@ class Trainer:
                 self._diverge(saved, "the training loss")
             optim.step()
             total += loss * X_batch.shape[0]
-        if not _all_finite(net.params()):
+        if not math.isfinite(float(np.sum(net.flat()[0]))):
+            # the sum is finite exactly when every weight is (unless weights near 1e308 overflow it)
             self._diverge(saved, "a weight")
         return total / X.shape[0]
 
@@ -255,16 +250,15 @@ class Trainer:
         report.val_loss = loss
         if loss < self.best_loss:
             self.best_loss, self.best_epoch = loss, self.epoch
-            self._best_params = [p.copy() for p in self.net.params()]
+            self._best_params = self.net.flat()[0].copy()
         elif early_stopping:
             # unlike the book's code, restore the weights of the best evaluation
             self._restore(self._best_params)
             report.stopped_early = True
             report.restored_epoch = self.best_epoch
 
-    def _restore(self, values: list[np.ndarray]) -> None:
-        for param, value in zip(self.net.params(), values, strict=True):
-            param[...] = value
+    def _restore(self, values: np.ndarray) -> None:
+        self.net.flat()[0][...] = values
 
     def _diverge(self, saved, what: str) -> None:
         self._restore(saved)
