@@ -14,8 +14,9 @@ from playground.config import (
     build_network,
     validate,
 )
-from playground.loaders import dataset, selected
+from playground.loaders import dataset
 from scratchnet import ACTIVATIONS
+from scratchnet.data import DataError, csv_columns, load_csv
 from scratchnet.init import INITS
 
 TRAIN_BUDGET = 0.12  # seconds of training between two redraws while training
@@ -53,8 +54,14 @@ def layer_editor() -> None:
 def controls():
     sb = st.sidebar
     sb.header("Data")
-    sb.selectbox("Dataset", DATASETS, key="dataset", on_change=_data_changed)
-    names = dataset(state["dataset"]).feature_names
+    uploads = state.setdefault("uploads", {})
+    options = list(DATASETS) + [f"csv:{name}" for name in uploads]
+    if state["dataset"] not in options:
+        state["dataset"] = DATASETS[0]
+    sb.selectbox("Dataset", options, key="dataset", on_change=_data_changed, format_func=_dataset_label)
+    with sb.expander("Load a CSV (this session only)"):
+        csv_loader()
+    names = data_for(state["dataset"]).feature_names
     chosen = state["features"] if state["features"] is not None else names
     with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
         picked = st.multiselect("Features", names, default=[f for f in chosen if f in names], key="_features",
@@ -88,10 +95,47 @@ def controls():
     c[1].button("New seed", on_click=_new_seed)
 
 
+def _dataset_label(name: str) -> str:
+    return f"{name[4:]} (your CSV)" if name.startswith("csv:") else name
+
+
+def data_for(name: str):
+    """A built-in dataset (cached for everyone) or a CSV this session loaded."""
+    return state["uploads"][name[4:]] if name.startswith("csv:") else dataset(name)
+
+
+def csv_loader() -> None:
+    """Upload a CSV, choose its target column, and add it to this session's datasets."""
+    upload = st.file_uploader("CSV file", type=["csv"], key="csv_file")
+    if upload is None:
+        return
+    try:
+        columns = csv_columns(upload.getvalue())
+    except DataError as exc:
+        st.error(str(exc))
+        return
+    st.selectbox("Target column", columns, index=len(columns) - 1, key="csv_target")
+    st.button("Use this CSV", on_click=_use_csv, args=(upload.name, upload.getvalue()))
+    if state.get("csv_error"):
+        st.error(state.pop("csv_error"))
+
+
+def _use_csv(file_name: str, content: bytes) -> None:
+    name = file_name.rsplit(".", 1)[0][:40] or "data"
+    try:
+        state["uploads"][name] = load_csv(content, state.get("csv_target"), name=name)
+    except DataError as exc:
+        state["csv_error"] = str(exc)
+        return
+    state["dataset"] = f"csv:{name}"
+    _data_changed()
+
+
 def _data_changed():
     state["features"] = None
     state.pop("_features", None)
     session.mark_custom(state)
+    session.fit_batch_size(state, data_for(state["dataset"]).X.shape[0])
 
 
 def _new_seed():
@@ -212,12 +256,12 @@ st.title("scratchnet playground")
 st.caption("Stack Dense layers, press Train, and watch the network learn. The book's chapter 3, live.")
 controls()
 config = session.read_config(state)
-full = dataset(config.dataset)
+full = data_for(config.dataset)
 errors = validate(config, full.X.shape[0], full.feature_names)
 for message in errors:
     st.error(message)
 if not errors:
-    data = selected(config.dataset, config.features)
+    data = full if config.features is None else full.select(list(config.features))
     notice = session.sync_run(state, config, data)
     if notice:
         state["notice"] = notice

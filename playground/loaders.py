@@ -12,8 +12,3 @@ def dataset(name: str) -> Dataset:
     """A built-in dataset by name; each caller gets its own copy."""
     return load_dataset(name)
 
-
-def selected(name: str, features: tuple[str, ...] | None) -> Dataset:
-    """``dataset(name)`` reduced to ``features`` (all when None)."""
-    data = dataset(name)
-    return data if features is None else data.select(list(features))

@@ -7,6 +7,7 @@ under ``"run"``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import MutableMapping
 
 import numpy as np
@@ -116,6 +117,13 @@ def apply_preset(state: MutableMapping) -> None:
     name = state["preset"]
     if name != "custom":
         write_config(state, from_preset(name, read_config(state)))
+
+
+def fit_batch_size(state: MutableMapping, n_rows: int) -> None:
+    """Shrink the batch size to the training rows of a smaller dataset (the whole set, then)."""
+    n_train = n_rows - math.ceil(float(state["test_size"]) * n_rows)
+    if n_train >= 1 and int(state["batch_size"]) > n_train:
+        state["batch_size"] = n_train
 
 
 def new_seed(state: MutableMapping) -> None:

@@ -149,6 +149,14 @@ def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
     return Dataset(name, X, y.reshape(-1, 1), features, target, f"uploaded CSV, {len(y)} rows")
 
 
+def csv_columns(source) -> list[str]:
+    """The header of a CSV (path, bytes or file), checked as ``load_csv`` checks it."""
+    frame = _read_frame(source)
+    if frame.shape[1] < 2:
+        raise DataError(f"the CSV needs a target and at least one feature column, it has {frame.shape[1]} column(s)")
+    return list(frame.columns)
+
+
 def _read_frame(source) -> pd.DataFrame:
     """Read every cell as text; the first row is the header, kept exactly (duplicates too)."""
     if isinstance(source, (bytes, bytearray)):

@@ -155,3 +155,41 @@ def test_changing_the_architecture_says_a_new_run_started():
     assert at.session_state["run"] is not old and at.session_state["run"].epoch == 0
     assert any("new run" in i.value for i in at.info)
     assert at.session_state["preset"] == "custom"
+
+
+def csv_bytes(rows=40):
+    lines = ["size,rooms,price"] + [f"{50 + i},{1 + i % 4},{100 + 3 * i + 10 * (i % 4)}" for i in range(rows)]
+    return "\n".join(lines).encode()
+
+
+def test_a_loaded_csv_becomes_a_dataset_for_this_session():
+    at = start_app()
+    at.file_uploader(key="csv_file").set_value(("flats.csv", csv_bytes(), "text/csv")).run()
+    assert at.selectbox(key="csv_target").value == "price"
+    button(at, "Use this CSV").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["dataset"] == "csv:flats"
+    run = at.session_state["run"]
+    assert run.data.feature_names == ["size", "rooms"] and run.split.X_train.shape[1] == 2
+    button(at, "Step").click().run()
+    assert run.epoch == 1 and not at.exception
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"size,price\n1,2\n", "at least 10 are needed"),
+        (b"size,rooms,price\n" + b"\n".join(b"%d,x,%d" % (i, i) for i in range(20)), "non-numeric cell 'x'"),
+        (b"\x00\x01\x02binary\xff\xfe", "not a readable CSV"),
+    ],
+)
+def test_a_bad_csv_gives_one_message_and_keeps_the_run(content, message):
+    at = start_app()
+    button(at, "Step").click().run()
+    run = at.session_state["run"]
+    at.file_uploader(key="csv_file").set_value(("bad.csv", content, "text/csv")).run()
+    if any(b.label == "Use this CSV" for b in at.button):
+        button(at, "Use this CSV").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error if message in e.value]
+    assert at.session_state["run"] is run and run.epoch == 1 and at.session_state["dataset"] == "boston"
