@@ -1,9 +1,16 @@
-"""scratchnet: entry page. `streamlit run app.py` opens the playground."""
+"""scratchnet: entry page. `streamlit run app.py` opens the playground; the sidebar lists the other pages."""
 
 import streamlit as st
 
+from playground import session
+
 st.set_page_config(page_title="scratchnet", page_icon=":material/neurology:", layout="wide")
+session.init_state(st.session_state)
+session.keep_widget_state(st.session_state)
 pages = [
     st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/inside.py", title="Inside the network", icon=":material/account_tree:"),
+    st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
 ]
 st.navigation(pages).run()

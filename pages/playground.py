@@ -101,7 +101,7 @@ def _dataset_label(name: str) -> str:
 
 def data_for(name: str):
     """A built-in dataset (cached for everyone) or a CSV this session loaded."""
-    return state["uploads"][name[4:]] if name.startswith("csv:") else dataset(name)
+    return session.data_for(state, name, dataset)
 
 
 def csv_loader() -> None:

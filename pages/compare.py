@@ -1,0 +1,5 @@
+"""Placeholder while the page is built."""
+
+import streamlit as st
+
+st.title("compare")
