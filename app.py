@@ -6,7 +6,6 @@ from playground import session
 
 st.set_page_config(page_title="scratchnet", page_icon=":material/neurology:", layout="wide")
 session.init_state(st.session_state)
-session.keep_widget_state(st.session_state)
 pages = [
     st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),

@@ -33,20 +33,48 @@ def layer_editor() -> None:
         with st.container(border=True):
             c = st.columns([2, 3], gap="small")
             c[0].number_input(
-                f"Layer {pos + 1} neurons", 1, 256, key=f"neurons_{lid}", on_change=session.mark_custom, args=(state,)
+                f"Layer {pos + 1} neurons",
+                1,
+                256,
+                key=f"neurons_{lid}",
+                persist_state="session",
+                on_change=session.mark_custom,
+                args=(state,),
             )
             c[1].selectbox(
-                "Activation", list(ACTIVATIONS), key=f"activation_{lid}", on_change=session.mark_custom, args=(state,)
+                "Activation",
+                list(ACTIVATIONS),
+                key=f"activation_{lid}",
+                persist_state="session",
+                on_change=session.mark_custom,
+                args=(state,),
             )
             last = len(state["layers"]) - 1
-            moves = (("up", ":material/arrow_upward:", "Move up", -1, pos == 0),
-                     ("down", ":material/arrow_downward:", "Move down", 1, pos == last))
+            moves = (
+                ("up", ":material/arrow_upward:", "Move up", -1, pos == 0),
+                ("down", ":material/arrow_downward:", "Move down", 1, pos == last),
+            )
             b = st.columns(3, gap="small")
             for col, (name, icon, tip, delta, disabled) in zip(b, moves, strict=False):
-                col.button("", icon=icon, key=f"{name}_{lid}", help=tip, on_click=session.move_layer,
-                           args=(state, lid, delta), disabled=disabled, width="stretch")
-            b[2].button("", icon=":material/delete:", key=f"del_{lid}", help="Remove this layer",
-                        on_click=session.remove_layer, args=(state, lid), width="stretch")
+                col.button(
+                    "",
+                    icon=icon,
+                    key=f"{name}_{lid}",
+                    help=tip,
+                    on_click=session.move_layer,
+                    args=(state, lid, delta),
+                    disabled=disabled,
+                    width="stretch",
+                )
+            b[2].button(
+                "",
+                icon=":material/delete:",
+                key=f"del_{lid}",
+                help="Remove this layer",
+                on_click=session.remove_layer,
+                args=(state, lid),
+                width="stretch",
+            )
     st.button("Add layer", icon=":material/add:", on_click=session.add_layer, args=(state,), width="stretch")
     st.caption("Output layer: 1 neuron, linear (fixed for regression).")
 
@@ -58,40 +86,66 @@ def controls():
     options = list(DATASETS) + [f"csv:{name}" for name in uploads]
     if state["dataset"] not in options:
         state["dataset"] = DATASETS[0]
-    sb.selectbox("Dataset", options, key="dataset", on_change=_data_changed, format_func=_dataset_label)
+    sb.selectbox(
+        "Dataset", options, key="dataset", persist_state="session", on_change=_data_changed, format_func=_dataset_label
+    )
     with sb.expander("Load a CSV (this session only)"):
         csv_loader()
     names = data_for(state["dataset"]).feature_names
     chosen = state["features"] if state["features"] is not None else names
     with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
-        picked = st.multiselect("Features", names, default=[f for f in chosen if f in names], key="_features",
-                                on_change=session.mark_custom, args=(state,), label_visibility="collapsed")
+        picked = st.multiselect(
+            "Features",
+            names,
+            default=[f for f in chosen if f in names],
+            key="_features",
+            persist_state="session",
+            on_change=session.mark_custom,
+            args=(state,),
+            label_visibility="collapsed",
+        )
     state["features"] = None if picked == names else picked
-    sb.slider("Test fraction", 0.05, 0.5, key="test_size", step=0.05, on_change=session.mark_custom, args=(state,))
+    sb.slider(
+        "Test fraction",
+        0.05,
+        0.5,
+        key="test_size",
+        persist_state="session",
+        step=0.05,
+        on_change=session.mark_custom,
+        args=(state,),
+    )
     sb.header("Network")
     sb.selectbox(
         "Preset",
         list(PRESET_NAMES),
         format_func=PRESET_NAMES.get,
         key="preset",
+        persist_state="session",
         on_change=session.apply_preset,
         args=(state,),
     )
     with sb:
         layer_editor()
-    sb.selectbox("Weight init", list(INITS), key="init", on_change=session.mark_custom, args=(state,))
+    sb.selectbox(
+        "Weight init", list(INITS), key="init", persist_state="session", on_change=session.mark_custom, args=(state,)
+    )
     sb.header("Training")
-    sb.selectbox("Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key="optimizer")
+    sb.selectbox(
+        "Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key="optimizer", persist_state="session"
+    )
     if state["optimizer"] == "momentum":
-        sb.slider("Momentum", 0.0, 0.99, key="momentum", step=0.01)
-    sb.select_slider("Learning rate", LEARNING_RATES, key="lr", format_func=lambda v: f"{v:g}")
-    sb.number_input("Batch size", 1, 100_000, key="batch_size")
-    sb.number_input("Epochs", 1, 5000, key="epochs")
-    sb.number_input("Evaluate every (epochs)", 1, 5000, key="eval_every")
-    sb.number_input("L2 weight decay", 0.0, 1.0, key="weight_decay", step=1e-4, format="%.4f")
-    sb.checkbox("Early stopping (restore the best model)", key="early_stopping")
+        sb.slider("Momentum", 0.0, 0.99, key="momentum", persist_state="session", step=0.01)
+    sb.select_slider("Learning rate", LEARNING_RATES, key="lr", persist_state="session", format_func=lambda v: f"{v:g}")
+    sb.number_input("Batch size", 1, 100_000, key="batch_size", persist_state="session")
+    sb.number_input("Epochs", 1, 5000, key="epochs", persist_state="session")
+    sb.number_input("Evaluate every (epochs)", 1, 5000, key="eval_every", persist_state="session")
+    sb.number_input("L2 weight decay", 0.0, 1.0, key="weight_decay", persist_state="session", step=1e-4, format="%.4f")
+    sb.checkbox("Early stopping (restore the best model)", key="early_stopping", persist_state="session")
     c = sb.columns([3, 2], vertical_alignment="bottom")
-    c[0].number_input("Seed", 0, 2**32 - 1, key="seed", on_change=session.mark_custom, args=(state,))
+    c[0].number_input(
+        "Seed", 0, 2**32 - 1, key="seed", persist_state="session", on_change=session.mark_custom, args=(state,)
+    )
     c[1].button("New seed", on_click=_new_seed)
 
 
@@ -149,18 +203,29 @@ def status_panel(run) -> str:
     h = run.history
     eps = run.epochs_per_second()
     cards = [("Epoch", f"{run.epoch} / {run.config.epochs}")]
-    cards += [(label, f"{values[-1]:.3f}" if values else "–") for label, values in (
-        ("Train loss", h.train_loss), ("Validation loss", h.val_loss), ("MAE", h.mae), ("RMSE", h.rmse),
-        ("R²", h.r2))]
+    cards += [
+        (label, f"{values[-1]:.3f}" if values else "–")
+        for label, values in (
+            ("Train loss", h.train_loss),
+            ("Validation loss", h.val_loss),
+            ("MAE", h.mae),
+            ("RMSE", h.rmse),
+            ("R²", h.r2),
+        )
+    ]
     cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–"))
     left = f" · about {(run.config.epochs - run.epoch) / eps:.1f} s left" if eps and run.status == "training" else ""
     pct = 100 * min(run.epoch / run.config.epochs, 1.0)
-    boxes = "".join(f'<div class="sn-card"><div class="sn-label">{label}</div>'
-                    f'<div class="sn-value" data-testid="sn-{label.split()[0].lower()}">{value}</div></div>'
-                    for label, value in cards)
-    return (f'<div class="sn-progress-text">Epoch {run.epoch} of {run.config.epochs}{left}</div>'
-            f'<div class="sn-track"><div class="sn-fill" style="width:{pct:.1f}%"></div></div>'
-            f'<div class="sn-cards">{boxes}</div>')
+    boxes = "".join(
+        f'<div class="sn-card"><div class="sn-label">{label}</div>'
+        f'<div class="sn-value" data-testid="sn-{label.split()[0].lower()}">{value}</div></div>'
+        for label, value in cards
+    )
+    return (
+        f'<div class="sn-progress-text">Epoch {run.epoch} of {run.config.epochs}{left}</div>'
+        f'<div class="sn-track"><div class="sn-fill" style="width:{pct:.1f}%"></div></div>'
+        f'<div class="sn-cards">{boxes}</div>'
+    )
 
 
 PANEL_CSS = """<style>
@@ -185,7 +250,14 @@ def snapshot_picker(run, where):
     if run.status == "training" or state.get("snap_follow", True) or state.get("snap_epoch") not in epochs:
         state["snap_epoch"] = epochs[-1]
     if run.status != "training" and len(epochs) > 1:
-        where.select_slider("Weights at epoch", epochs, key="snap_epoch", on_change=_scrubbed, args=(epochs[-1],))
+        where.select_slider(
+            "Weights at epoch",
+            epochs,
+            key="snap_epoch",
+            persist_state="session",
+            on_change=_scrubbed,
+            args=(epochs[-1],),
+        )
     return state["snap_epoch"]
 
 
@@ -216,9 +288,12 @@ def live_view() -> None:
     st.markdown(PANEL_CSS, unsafe_allow_html=True)
     panel, notes = st.empty(), st.empty()
     left, right = st.columns(2)
-    log_y = left.toggle("Log scale", key="log_y")
+    log_y = left.toggle("Log scale", key="log_y", persist_state="session")
     loss_chart = left.empty()
-    rows = left.segmented_control("Rows", ["test", "train"], default="test", key="pva_rows") or "test"
+    rows = (
+        left.segmented_control("Rows", ["test", "train"], default="test", key="pva_rows", persist_state="session")
+        or "test"
+    )
     pva_chart, net_chart = left.empty(), right.empty()
     snap_epoch = snapshot_picker(run, right)
     hist_chart = right.empty()
@@ -233,15 +308,20 @@ def live_view() -> None:
         panel.markdown(status_panel(run), unsafe_allow_html=True)
         with notes.container():
             status_line(run)
-        loss_chart.plotly_chart(figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y,
-                                                    run.config.epochs), config=config)
+        loss_chart.plotly_chart(
+            figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
+            config=config,
+        )
         if not live or turn % HEAVY_EVERY == 0:
             actual, predicted, idx = run.predictions(rows)
-            pva_chart.plotly_chart(figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
-                                                          f"Predicted vs actual ({rows} rows)"), config=config)
+            pva_chart.plotly_chart(
+                figures.pred_vs_actual(
+                    actual, predicted, run.data.X[idx], run.data.feature_names, f"Predicted vs actual ({rows} rows)"
+                ),
+                config=config,
+            )
         if not live or turn % HEAVY_EVERY == 1:
-            net_chart.plotly_chart(figures.network_diagram(run.current_params(), run.data.feature_names),
-                                   config=config)
+            net_chart.plotly_chart(figures.network_diagram(run.current_params(), run.data.feature_names), config=config)
         if not live or turn % HEAVY_EVERY == 2:
             epoch = run.snapshots[-1].epoch if live else snap_epoch
             hist_chart.plotly_chart(histogram_figure(run, epoch), config=config)

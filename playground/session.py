@@ -34,19 +34,6 @@ WIDGETS = (
 )
 
 
-def keep_widget_state(state: MutableMapping) -> None:
-    """Re-store the playground's widget values so that they survive a visit to another page.
-
-    Streamlit drops the value of a widget that a run does not draw; writing
-    each value back under its key makes it plain session state again.
-    """
-    keys = [*WIDGETS, "features", "_features", "log_y", "pva_rows", "snap_epoch", "csv_target"]
-    keys += [f"{kind}_{lid}" for lid in state.get("layers", []) for kind in ("neurons", "activation")]
-    for key in keys:
-        if key in state:
-            state[key] = state[key]
-
-
 def data_for(state: MutableMapping, name: str, builtin) -> Dataset:
     """Dataset ``name``: a CSV this session loaded (``"csv:NAME"``) or ``builtin(name)``."""
     if name.startswith("csv:"):

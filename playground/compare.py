@@ -1,0 +1,195 @@
+"""Compare configurations over several seeds: the runner (Streamlit-free, for joblib) and the summaries.
+
+``run_task`` is a plain top-level function of plain arguments, so any joblib
+backend can ship it to a worker: the default process pool here, or dask's
+``parallel_backend("dask")`` on a cluster, unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from scratchnet import Dataset, Trainer, TrainingDiverged, mae, r2, rmse
+from scratchnet.data import BOOK_SPLIT_SEED, Split, split_scale
+from scratchnet.experiment import PRESETS
+
+from .config import PlaygroundConfig, build_network, build_optimizer, from_preset
+
+MAX_CONFIGS, MAX_SEEDS = 6, 10
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One configuration in a comparison: a label and its playground settings."""
+
+    label: str
+    config: PlaygroundConfig
+
+
+@dataclass
+class Task:
+    """One training run: a configuration, one seed, and the shared split."""
+
+    label: str
+    config: PlaygroundConfig
+    seed: int
+    split: Split = field(repr=False)
+
+
+def default_entries() -> list[Entry]:
+    """The book's three chapter-3 models with the book's settings."""
+    names = {"book-linear": "linear", "book-shallow": "one hidden layer", "book-deep": "deep"}
+    return [Entry(label, from_preset(name)) for name, label in names.items()]
+
+
+def seeds_for(first: int, count: int) -> list[int]:
+    """``count`` seeds starting at ``first`` (the book's seed first for the presets)."""
+    if not 1 <= count <= MAX_SEEDS:
+        raise ValueError(f"seeds per configuration must be between 1 and {MAX_SEEDS}, got {count}")
+    return [first + i for i in range(count)]
+
+
+def shared_split(entries: list[Entry], data: Dataset, test_size: float) -> Split:
+    """One split for every run: the book's way when every entry is a book preset, else the proper way."""
+    mode = "book" if all(e.config.preset in PRESETS for e in entries) else "proper"
+    return split_scale(data, test_size, BOOK_SPLIT_SEED, mode)
+
+
+def make_tasks(entries: list[Entry], seeds: list[int], split: Split) -> list[Task]:
+    """Every entry with every seed."""
+    if not 2 <= len(entries) <= MAX_CONFIGS:
+        raise ValueError(f"choose between 2 and {MAX_CONFIGS} configurations, got {len(entries)}")
+    labels = [e.label for e in entries]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"each configuration needs its own name, got {labels}")
+    return [Task(e.label, replace(e.config, seed=s), s, split) for e in entries for s in seeds]
+
+
+def run_task(task: Task) -> dict:
+    """Train one configuration with one seed; return its curve, figures and test predictions.
+
+    Returns
+    -------
+    dict
+        ``label``, ``seed``, ``eval_epochs`` (list of int), ``val_loss``
+        (list of float), ``final_val_loss``, ``mae``, ``rmse``, ``r2``,
+        ``predictions`` (ndarray ``(n_test,)``), ``epochs_run``, ``seconds``
+        and ``diverged`` (a message or ``""``).
+    """
+    c, s = task.config, task.split
+    net = build_network(c)
+    trainer = Trainer(net, build_optimizer(c))
+    start = time.perf_counter()
+    eval_epochs, val_loss, diverged = [], [], ""
+    try:
+        for report in trainer.fit_iter(s.X_train, s.y_train, s.X_test, s.y_test, epochs=c.epochs,
+                                       eval_every=c.eval_every, batch_size=c.batch_size, seed=c.seed,
+                                       early_stopping=c.early_stopping):
+            if report.val_loss is not None:
+                eval_epochs.append(report.epoch)
+                val_loss.append(report.val_loss)
+    except TrainingDiverged as exc:
+        diverged = str(exc)
+    pred = net.predict(s.X_test).ravel() if net.built else np.full(len(s.y_test), np.nan)
+    final = float(net.loss.forward(pred.reshape(-1, 1), s.y_test)) if np.isfinite(pred).all() else math.nan
+    return {"label": task.label, "seed": task.seed, "eval_epochs": eval_epochs, "val_loss": val_loss,
+            "final_val_loss": final, "mae": mae(s.y_test, pred), "rmse": rmse(s.y_test, pred),
+            "r2": r2(s.y_test, pred), "predictions": pred, "epochs_run": trainer.epoch,
+            "seconds": time.perf_counter() - start, "diverged": diverged}
+
+
+def run_parallel(tasks: list[Task], n_jobs: int = -1) -> Iterator[dict]:
+    """Run ``tasks`` with joblib's process pool; yield results as they finish (any order).
+
+    Closing the iterator early (for example when the person presses Stop)
+    cancels the tasks that have not started.
+    """
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    results = parallel(delayed(run_task)(t) for t in tasks)
+    try:
+        yield from results
+    finally:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*have been cancelled.*")
+            results.close()
+
+
+# ----- summaries ---------------------------------------------------------------------
+def summary_rows(results: list[dict], labels: list[str]) -> list[dict]:
+    """One row per configuration: mean and standard deviation of each figure, best first."""
+    rows = []
+    for label in labels:
+        mine = [r for r in results if r["label"] == label]
+        if not mine:
+            continue
+        row = {"configuration": label, "runs": len(mine), "diverged": sum(bool(r["diverged"]) for r in mine)}
+        for key in ("final_val_loss", "mae", "rmse", "r2"):
+            values = np.array([r[key] for r in mine], dtype=float)
+            row[key] = float(np.nanmean(values)) if np.isfinite(values).any() else math.nan
+            row[key + "_std"] = float(np.nanstd(values)) if np.isfinite(values).any() else math.nan
+        rows.append(row)
+    return sorted(rows, key=lambda r: (math.isnan(r["final_val_loss"]), r["final_val_loss"]))
+
+
+def curve_band(results: list[dict], label: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(epochs, mean, low, high)`` of one configuration's validation curves across seeds.
+
+    Runs that stopped early or diverged have shorter curves; each epoch uses
+    the runs that reached it.
+    """
+    mine = [r for r in results if r["label"] == label and r["eval_epochs"]]
+    if not mine:
+        empty = np.array([])
+        return empty, empty, empty, empty
+    epochs = np.array(sorted({e for r in mine for e in r["eval_epochs"]}))
+    table = np.full((len(mine), len(epochs)), np.nan)
+    for i, r in enumerate(mine):
+        table[i, np.searchsorted(epochs, r["eval_epochs"])] = r["val_loss"]
+    return epochs, np.nanmean(table, axis=0), np.nanmin(table, axis=0), np.nanmax(table, axis=0)
+
+
+def linear_reference(split: Split) -> float:
+    """Test MSE of scikit-learn's closed-form ``LinearRegression`` fit on the same training rows."""
+    from sklearn.linear_model import LinearRegression
+
+    model = LinearRegression().fit(split.X_train, split.y_train.ravel())
+    diff = model.predict(split.X_test) - split.y_test.ravel()
+    return float(np.mean(diff * diff))
+
+
+def footnote_caption(results: list[dict]) -> str:
+    """One line on whether the deep net beat the one-hidden-layer net, seed by seed."""
+    by_seed = {}
+    for r in results:
+        by_seed.setdefault(r["seed"], {})[r["label"]] = r["final_val_loss"]
+    pairs = [(s, v["deep"], v["one hidden layer"]) for s, v in sorted(by_seed.items())
+             if "deep" in v and "one hidden layer" in v]
+    if not pairs:
+        return ""
+    losses = [(s, d, o) for s, d, o in pairs if d > o]
+    if losses:
+        s, d, o = losses[0]
+        return (f"As the book's footnote warns, depth is no guarantee: the deep net loses to the one-hidden-layer "
+                f"net with {len(losses)} of {len(pairs)} seeds (seed {s}: {d:.2f} against {o:.2f}).")
+    return (f"With these {len(pairs)} seeds the deep net beats the one-hidden-layer net every time; the book's "
+            "footnote warns that small changes (another seed, learning rate or split) can reverse that.")
+
+
+def results_csv(results: list[dict]) -> str:
+    """Every run as a CSV row: configuration, seed, final figures, epochs, seconds, and its curve."""
+    lines = ["configuration,seed,final_val_loss,mae,rmse,r2,epochs_run,seconds,diverged,val_loss_curve"]
+    for r in sorted(results, key=lambda r: (r["label"], r["seed"])):
+        curve = " ".join(f"{e}:{v:.6g}" for e, v in zip(r["eval_epochs"], r["val_loss"], strict=True))
+        label = '"' + r["label"].replace('"', '""') + '"'
+        lines.append(f"{label},{r['seed']},{r['final_val_loss']:.6g},{r['mae']:.6g},{r['rmse']:.6g},"
+                     f"{r['r2']:.6g},{r['epochs_run']},{r['seconds']:.4f},{'yes' if r['diverged'] else 'no'},"
+                     f"{curve}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,82 @@
+"""Plotly figure dicts for the Compare page (SVG traces only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .compare import curve_band
+from .figures import MAX_SCATTER, _layout
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def validation_curves(results: list[dict], labels: list[str], reference: float | None = None) -> dict:
+    """Mean validation loss per configuration with a min-max band across seeds, and the reference line."""
+    data = []
+    right = 1
+    for k, label in enumerate(labels):
+        epochs, mean, low, high = curve_band(results, label)
+        if not len(epochs):
+            continue
+        right = max(right, int(epochs[-1]))
+        colour = PALETTE[k % len(PALETTE)]
+        data.append({"type": "scatter", "x": epochs, "y": high, "mode": "lines", "line": {"width": 0},
+                     "hoverinfo": "skip", "showlegend": False, "legendgroup": label})
+        data.append({"type": "scatter", "x": epochs, "y": low, "mode": "lines", "line": {"width": 0},
+                     "fill": "tonexty", "fillcolor": _rgba(colour, 0.18), "hoverinfo": "skip",
+                     "showlegend": False, "legendgroup": label})
+        data.append({"type": "scatter", "x": epochs, "y": mean, "mode": "lines+markers", "name": label,
+                     "legendgroup": label, "line": {"color": colour, "width": 2.5}, "marker": {"size": 5},
+                     "customdata": np.c_[low, high],
+                     "hovertemplate": (f"{label}<br>epoch %{{x}}<br>mean %{{y:.3f}}<br>"
+                                       "min %{customdata[0]:.3f} – max %{customdata[1]:.3f}<extra></extra>")})
+    if reference is not None:
+        data.append({"type": "scatter", "x": np.array([0, right]), "y": np.array([reference, reference]),
+                     "mode": "lines", "name": "closed-form linear regression (scikit-learn)",
+                     "line": {"color": "#555", "dash": "dash"},
+                     "hovertemplate": "scikit-learn LinearRegression<br>test MSE %{y:.3f}<extra></extra>"})
+    layout = _layout("Validation loss: mean across seeds, band from min to max", 420,
+                     xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "validation MSE"}})
+    return {"data": data, "layout": layout}
+
+
+def prediction_grid(results: list[dict], labels: list[str], seed: int, actual: np.ndarray) -> dict:
+    """Predicted against actual for each configuration (one small panel each) at ``seed``."""
+    actual = np.asarray(actual, dtype=float).ravel()
+    idx = np.arange(len(actual))
+    if len(idx) > MAX_SCATTER:
+        idx = np.linspace(0, len(idx) - 1, MAX_SCATTER).round().astype(int)
+    n = len(labels)
+    cols = min(n, 3)
+    rows = -(-n // cols)
+    gap_x, gap_y = 0.06, 0.16 if rows > 1 else 0.0
+    w, h = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
+    data, layout, notes = [], _layout(f"Predicted vs actual on the test rows, seed {seed}", 320 * rows + 60,
+                                      showlegend=False), []
+    for k, label in enumerate(labels):
+        run = next((r for r in results if r["label"] == label and r["seed"] == seed), None)
+        ax = "" if k == 0 else str(k + 1)
+        row, col = divmod(k, cols)
+        x0, y1 = col * (w + gap_x), 1 - row * (h + gap_y)
+        layout[f"xaxis{ax}"] = {"domain": [x0, x0 + w], "anchor": f"y{ax}", "title": {"text": "actual"}}
+        layout[f"yaxis{ax}"] = {"domain": [y1 - h, y1], "anchor": f"x{ax}", "title": {"text": "predicted"}}
+        notes.append({"text": f"<b>{label}</b>", "x": x0 + w / 2, "y": y1, "xref": "paper", "yref": "paper",
+                      "showarrow": False, "yanchor": "bottom"})
+        if run is None:
+            continue
+        pred = np.asarray(run["predictions"], dtype=float)
+        lo, hi = float(np.nanmin([actual.min(), np.nanmin(pred)])), float(np.nanmax([actual.max(), np.nanmax(pred)]))
+        data.append({"type": "scatter", "x": np.array([lo, hi]), "y": np.array([lo, hi]), "mode": "lines",
+                     "line": {"color": "#888", "dash": "dash"}, "hoverinfo": "skip", "xaxis": f"x{ax}",
+                     "yaxis": f"y{ax}"})
+        data.append({"type": "scatter", "x": actual[idx], "y": pred[idx], "mode": "markers",
+                     "marker": {"size": 5, "color": PALETTE[k % len(PALETTE)], "opacity": 0.7},
+                     "xaxis": f"x{ax}", "yaxis": f"y{ax}",
+                     "hovertemplate": "actual %{x:.3g}<br>predicted %{y:.3g}<extra></extra>"})
+    layout["annotations"] = notes
+    return {"data": data, "layout": layout}
