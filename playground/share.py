@@ -1,0 +1,318 @@
+"""Sharing and export: the configuration in a link or a JSON file, a runnable script, the history as CSV.
+
+Reading a link or a file never raises: every unknown, malformed or
+out-of-range value falls back to its default and is named in one warning.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import fields, replace
+
+from scratchnet import ACTIVATIONS, OPTIMIZERS
+from scratchnet.experiment import PRESETS
+from scratchnet.init import INITS
+
+from .config import DATASETS, LEARNING_RATES, LIMITS, PlaygroundConfig, from_preset, validate
+
+# query-parameter name -> config field
+PARAMS = {
+    "ds": "dataset",
+    "f": "features",
+    "layers": "hidden",
+    "preset": "preset",
+    "opt": "optimizer",
+    "lr": "lr",
+    "mom": "momentum",
+    "bs": "batch_size",
+    "ep": "epochs",
+    "ev": "eval_every",
+    "seed": "seed",
+    "init": "init",
+    "l2": "weight_decay",
+    "es": "early_stopping",
+    "tf": "test_size",
+}
+CLASSROOM = "lock"  # comma-separated control names that a classroom link hides and fixes
+CONTROLS = (
+    "dataset",
+    "features",
+    "hidden",
+    "preset",
+    "optimizer",
+    "lr",
+    "momentum",
+    "batch_size",
+    "epochs",
+    "eval_every",
+    "seed",
+    "init",
+    "weight_decay",
+    "early_stopping",
+    "test_size",
+)
+MAX_PARAM_LENGTH = 2000
+
+
+class _Bad(ValueError):
+    """One rejected value."""
+
+
+# ----- encoding ----------------------------------------------------------------------
+def _text(config: PlaygroundConfig, name: str) -> str:
+    value = getattr(config, name)
+    if name == "hidden":
+        return ",".join(f"{n}:{a}" for n, a in value)
+    if name == "features":
+        return "" if value is None else ",".join(value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def to_query(config: PlaygroundConfig, locked: tuple[str, ...] = ()) -> dict[str, str]:
+    """The query parameters of a link that reopens ``config`` (``features`` only when some are dropped)."""
+    params = {key: _text(config, name) for key, name in PARAMS.items() if name != "features"}
+    if config.features is not None:
+        params["f"] = _text(config, "features")
+    if locked:
+        params[CLASSROOM] = ",".join(locked)
+    return params
+
+
+def to_json(config: PlaygroundConfig, locked: tuple[str, ...] = ()) -> str:
+    """The configuration as a JSON document (the same fields as the link)."""
+    doc = {"scratchnet": "playground-config-1", **config.to_dict()}
+    doc["hidden"] = [list(layer) for layer in config.hidden]
+    doc["features"] = None if config.features is None else list(config.features)
+    if locked:
+        doc["locked"] = list(locked)
+    return json.dumps(doc, indent=2)
+
+
+# ----- decoding ----------------------------------------------------------------------
+def _number(raw, kind, low, high, name):
+    try:
+        value = float(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise _Bad(f"{name}={_show(raw)} is not a number") from None
+    if not math.isfinite(value):
+        raise _Bad(f"{name}={_show(raw)} is not a finite number")
+    if kind is int:
+        if value != int(value):
+            raise _Bad(f"{name}={_show(raw)} is not a whole number")
+        value = int(value)
+    if not low <= value <= high:
+        raise _Bad(f"{name}={_show(raw)} is outside {low:g} to {high:g}")
+    return value
+
+
+def _choice(raw, options, name):
+    if str(raw) not in options:
+        raise _Bad(f"{name}={_show(raw)} is not one of {', '.join(options)}")
+    return str(raw)
+
+
+def _bool(raw, name):
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise _Bad(f"{name}={_show(raw)} is not 0 or 1")
+
+
+def _hidden(raw, name):
+    items = raw if isinstance(raw, list) else [p for p in str(raw).split(",") if p.strip()]
+    if len(items) > LIMITS["layers"][1]:
+        raise _Bad(f"{name} has {len(items)} layers; at most {LIMITS['layers'][1]}")
+    layers = []
+    for item in items:
+        neurons, activation = (item if isinstance(item, list) else str(item).split(":", 1) + [""])[:2]
+        n = _number(neurons, int, *LIMITS["neurons"], f"{name} neurons")
+        act = _choice(str(activation).strip().lower() or "linear", tuple(ACTIVATIONS), f"{name} activation")
+        layers.append((n, act))
+    return tuple(layers)
+
+
+def _features(raw, name):
+    items = raw if isinstance(raw, list) else [p.strip() for p in str(raw).split(",") if p.strip()]
+    if not items:
+        raise _Bad(f"{name} lists no feature")
+    return tuple(str(i) for i in items)
+
+
+def _lr(raw, name):
+    value = _number(raw, float, LEARNING_RATES[0], LEARNING_RATES[-1], name)
+    nearest = min(LEARNING_RATES, key=lambda v: abs(math.log10(v) - math.log10(value)))
+    if nearest != value:
+        raise _Bad(f"{name}={_show(raw)} is not on the learning-rate scale (nearest is {nearest:g})")
+    return nearest
+
+
+PARSERS = {
+    "dataset": lambda raw, n: _choice(raw, DATASETS, n),
+    "features": _features,
+    "hidden": _hidden,
+    "preset": lambda raw, n: _choice(raw, (*PRESETS, "custom"), n),
+    "optimizer": lambda raw, n: _choice(raw, tuple(OPTIMIZERS), n),
+    "lr": _lr,
+    "momentum": lambda raw, n: _number(raw, float, 0.0, 0.99, n),
+    "batch_size": lambda raw, n: _number(raw, int, 1, 100_000, n),
+    "epochs": lambda raw, n: _number(raw, int, *LIMITS["epochs"], n),
+    "eval_every": lambda raw, n: _number(raw, int, *LIMITS["epochs"], n),
+    "seed": lambda raw, n: _number(raw, int, *LIMITS["seed"], n),
+    "init": lambda raw, n: _choice(raw, tuple(INITS), n),
+    "weight_decay": lambda raw, n: _number(raw, float, 0.0, 1.0, n),
+    "early_stopping": _bool,
+    "test_size": lambda raw, n: _number(raw, float, 0.05, 0.5, n),
+}
+
+
+def _show(raw) -> str:
+    text = str(raw)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return html.escape(repr(text), quote=False)
+
+
+def _single(raw):
+    """A query parameter given twice arrives as a list: the last one counts."""
+    return raw[-1] if isinstance(raw, (list, tuple)) and raw and not isinstance(raw[0], list) else raw
+
+
+def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
+    """Build a config from raw values keyed as in ``names`` (param or field name -> field).
+
+    Returns the config, the locked controls and the list of problems found.
+    """
+    problems, parsed = [], {}
+    base = from_preset("book-deep")
+    for key, raw in values.items():
+        if key in (CLASSROOM, "locked", "scratchnet"):
+            continue
+        field = names.get(key)
+        if field is None:
+            problems.append(f"unknown parameter {_show(key)}")
+            continue
+        raw = raw if field in ("hidden", "features") and isinstance(raw, list) else _single(raw)
+        if raw is None and field == "features":
+            continue
+        if len(str(raw)) > MAX_PARAM_LENGTH:
+            problems.append(f"{key} is too long")
+            continue
+        try:
+            parsed[field] = PARSERS[field](raw, key)
+        except _Bad as exc:
+            problems.append(str(exc))
+    if "preset" in parsed and parsed["preset"] in PRESETS:
+        base = from_preset(parsed["preset"])
+    config = replace(base, **parsed)
+    locked_raw = values.get(CLASSROOM, values.get("locked", ()))
+    locked, bad = _locked(locked_raw)
+    problems += bad
+    return config, locked, problems
+
+
+def _locked(raw) -> tuple[tuple[str, ...], list[str]]:
+    items = raw if isinstance(raw, list) else [p.strip() for p in str(_single(raw) or "").split(",") if p.strip()]
+    good = tuple(i for i in items if i in CONTROLS)
+    bad = [f"unknown control {_show(i)} in {CLASSROOM}" for i in items if i not in CONTROLS]
+    return good, bad
+
+
+def from_query(params: Mapping) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
+    """Read a link's query parameters (``st.query_params.to_dict()`` or with lists)."""
+    return from_values(params, PARAMS)
+
+
+def from_json(text: str | bytes) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
+    """Read a configuration file written by ``to_json``; a file that is not JSON gives defaults and a problem."""
+    try:
+        doc = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return from_preset("book-deep"), (), ["the file is not JSON"]
+    if not isinstance(doc, dict):
+        return from_preset("book-deep"), (), ["the file does not hold a configuration object"]
+    return from_values(doc, {f.name: f.name for f in fields(PlaygroundConfig)})
+
+
+def warning_text(problems: list[str]) -> str:
+    """One message for everything that was ignored."""
+    if not problems:
+        return ""
+    shown = "; ".join(problems[:6]) + (f"; and {len(problems) - 6} more" if len(problems) > 6 else "")
+    return f"Some settings could not be used and were left at their defaults: {shown}."
+
+
+# ----- other exports -------------------------------------------------------------------
+def history_csv(history) -> str:
+    """Per-epoch history: epoch, train loss, and validation loss, MAE, RMSE, R² on evaluation epochs."""
+    evals = {e: i for i, e in enumerate(history.eval_epochs)}
+    lines = ["epoch,train_loss,val_loss,mae,rmse,r2"]
+    for epoch, loss in zip(history.epochs, history.train_loss, strict=True):
+        i = evals.get(epoch)
+        tail = (
+            ",,," if i is None else ",".join(f"{getattr(history, k)[i]:.8g}" for k in ("val_loss", "mae", "rmse", "r2"))
+        )
+        lines.append(f"{epoch},{loss:.8g},{tail}")
+    return "\n".join(lines) + "\n"
+
+
+def script(config: PlaygroundConfig) -> str:
+    """A Python script that reproduces a run of ``config`` with scratchnet from the command line."""
+    layers = ",\n        ".join(f'Dense({n}, "{a}", weight_init="{config.init}")' for n, a in config.layers)
+    features = "" if config.features is None else f"\ndata = data.select({list(config.features)!r})"
+    optim_args = f"lr={config.lr!r}, weight_decay={config.weight_decay!r}"
+    if config.optimizer == "momentum":
+        optim_args += f", momentum={config.momentum!r}"
+    mode = "book" if config.book_mode else "proper"
+    return f'''"""Reproduce a scratchnet playground run. Run it from the project folder: python this_file.py"""
+
+from scratchnet import Dense, NeuralNetwork, Trainer, eval_regression_model, get_optimizer
+from scratchnet.data import BOOK_SPLIT_SEED, load_dataset, split_scale
+
+data = load_dataset("{config.dataset}"){features}
+split = split_scale(data, test_size={config.test_size!r}, seed=BOOK_SPLIT_SEED, mode="{mode}")
+net = NeuralNetwork(
+    [
+        {layers},
+    ],
+    "mse",
+    seed={config.seed},
+    book_mode={config.book_mode},
+)
+optim = get_optimizer("{config.optimizer}", {optim_args})
+trainer = Trainer(net, optim)
+trainer.fit(split.X_train, split.y_train, split.X_test, split.y_test, epochs={config.epochs},
+            eval_every={config.eval_every}, batch_size={config.batch_size}, seed={config.seed},
+            early_stopping={config.early_stopping}, verbose=True)
+print(eval_regression_model(net, split.X_test, split.y_test, verbose=True))
+'''
+
+
+def settle(config: PlaygroundConfig, feature_names: list[str], n_rows: int) -> tuple[PlaygroundConfig, list[str]]:
+    """Make a decoded config fit its dataset: unknown features, batch size and eval interval fall back.
+
+    Returns the config and the problems found (all fixed; if anything is
+    still wrong after that, the book's deep preset is returned instead).
+    """
+    problems = []
+    if config.features is not None and (not config.features or set(config.features) - set(feature_names)):
+        problems.append(f"features {_show(','.join(config.features))} are not all columns of {config.dataset}")
+        config = replace(config, features=None)
+    n_train = n_rows - math.ceil(config.test_size * n_rows)
+    if config.batch_size > n_train:
+        problems.append(f"batch size {config.batch_size} is more than the {n_train} training rows")
+        config = replace(config, batch_size=max(1, min(32, n_train)))
+    if config.eval_every > config.epochs:
+        problems.append(f"evaluate every {config.eval_every} is more than the {config.epochs} epochs")
+        config = replace(config, eval_every=max(1, min(10, config.epochs)))
+    remaining = validate(config, n_rows, feature_names)
+    if remaining:
+        return from_preset("book-deep"), problems + remaining
+    return config, problems
