@@ -1,0 +1,91 @@
+"""The app driven the way a person uses it: a real Chromium, a real server, real clicks."""
+
+import pytest
+
+from bench.browser import wait_idle
+
+EPOCH = '[data-testid="sn-epoch"]'
+
+
+def epoch(page) -> int:
+    return int(page.locator(EPOCH).inner_text().split("/")[0])
+
+
+def wait_epoch_above(page, n: int) -> None:
+    page.wait_for_function(
+        f"() => {{ const e = document.querySelector('{EPOCH}'); return e && parseInt(e.textContent) > {n}; }}")
+
+
+def loss_path(page) -> str:
+    return page.evaluate(
+        "() => { const p = document.querySelector('.js-plotly-plot .scatterlayer .trace path.js-line');"
+        " return p ? p.getAttribute('d') : ''; }")
+
+
+def press(page, label: str) -> None:
+    """Click one of the page's own buttons (not Streamlit's header Stop)."""
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).click()
+
+
+def set_number(page, label: str, value: int) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_idle(page)
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_playground_loads(open_app):
+    page = open_app()
+    assert page.get_by_role("heading", name="scratchnet playground").is_visible()
+    for label in ("Train", "Stop", "Step", "Reset"):
+        assert page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).count() == 1
+    assert page.locator(".js-plotly-plot").count() >= 4 and epoch(page) == 0
+    no_exception(page)
+
+
+def test_train_moves_the_loss_chart_stop_holds_it_train_continues(open_app):
+    page = open_app()
+    page.get_by_text("Early stopping").click()
+    wait_idle(page)
+    set_number(page, "Epochs", 5000)
+    press(page, "Train")
+    wait_epoch_above(page, 5)
+    first = loss_path(page)
+    page.wait_for_timeout(800)
+    assert loss_path(page) != first and epoch(page) > 5  # the chart changes while training
+    press(page, "Stop")
+    page.wait_for_timeout(700)
+    stopped = epoch(page)
+    page.wait_for_timeout(1000)
+    assert epoch(page) == stopped and 0 < stopped < 5000  # the counter stays still
+    press(page, "Train")
+    wait_epoch_above(page, stopped)
+    press(page, "Stop")
+    no_exception(page)
+
+
+def test_step_and_reset(open_app):
+    page = open_app()
+    press(page, "Step")
+    wait_idle(page)
+    press(page, "Step")
+    wait_idle(page)
+    assert epoch(page) == 2
+    press(page, "Reset")
+    wait_idle(page)
+    assert epoch(page) == 0
+    no_exception(page)
+
+
+@pytest.mark.parametrize("title", ["Compare", "Inside the network", "Data", "Playground"])
+def test_every_page_opens_from_the_navigation(open_app, title):
+    page = open_app()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    page.wait_for_timeout(500)
+    wait_idle(page, timeout_ms=60000)
+    no_exception(page)
+    assert page.locator("h1").first.inner_text().strip() != ""
