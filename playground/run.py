@@ -54,12 +54,29 @@ class LiveRun:
         self.trainer = Trainer(self.net, build_optimizer(config))
         n_params = self.net.n_params(self.split.X_train.shape[1])
         self.max_snapshots = int(np.clip(SNAPSHOT_FLOATS // n_params, 5, MAX_SNAPSHOTS))
+        self.initial: list[np.ndarray] | None = None  # starting weights of a loaded model
+        self.reset()
+
+    def adopt(self, net) -> None:
+        """Start this run from the weights of ``net`` (a loaded model of the same architecture)."""
+        widths = [(layer.input_width, layer.neurons) for layer in net.layers]
+        mine = [n for n, _ in self.config.layers]
+        if widths[0][0] != self.split.X_train.shape[1] or [w[1] for w in widths] != mine:
+            raise ValueError(
+                f"the model expects {widths[0][0]} inputs and layers {[w[1] for w in widths]}; the playground has "
+                f"{self.split.X_train.shape[1]} features and layers {mine}"
+            )
+        self.initial = [np.array(p, copy=True) for p in net.params()]
         self.reset()
 
     # ----- state --------------------------------------------------------------
     def reset(self) -> None:
-        """Back to epoch 0 with the same starting weights of the same seed."""
+        """Back to epoch 0 with the same starting weights (of the seed, or of a loaded model)."""
         self.trainer.restart(self.config.seed)
+        if self.initial is not None:
+            for layer, (W, B) in zip(self.net.layers, zip(self.initial[0::2], self.initial[1::2], strict=True),
+                                     strict=True):
+                layer.set_params(W, B)
         self.status = "idle"  # idle, training, stopped, done, diverged
         self.message = ""
         self.history = History()
@@ -68,7 +85,7 @@ class LiveRun:
         # building a twin draws exactly the weights the run will start from,
         # without touching the run's own random stream
         start.build(self.split.X_train.shape[1])
-        self.snapshots = [Snapshot(0, _compact(start.params()))]
+        self.snapshots = [Snapshot(0, _compact(self.initial or start.params()))]
         self._snapshot_every = 1
         self._start_net = start
 

@@ -135,3 +135,29 @@ def test_script_reproduces_the_run(config, tmp_path):
         or "Loss increased" in out.stdout
     )
     assert f"Mean absolute error: {run.history.mae[-1]:.2f}" in out.stdout
+
+
+def test_a_loaded_model_becomes_the_runs_starting_point():
+    import io
+
+    import numpy as np
+
+    from scratchnet import load, save
+
+    config = replace(from_preset("book-shallow"), epochs=5)
+    trained = LiveRun(config, load_boston())
+    trained.start()
+    trained.advance(30)
+    buf = io.BytesIO()
+    save(trained.net, buf)
+    buf.seek(0)
+    fresh = LiveRun(config, load_boston())
+    fresh.adopt(load(buf))
+    want = list(trained.net.params())
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.current_params(), want, strict=True))
+    fresh.step()
+    fresh.reset()
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.current_params(), want, strict=True))
+    other = LiveRun(replace(config, hidden=((5, "relu"),)), load_boston())
+    with pytest.raises(ValueError, match="the model expects 13 inputs and layers \\[13, 1\\]"):
+        other.adopt(trained.net)

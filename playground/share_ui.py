@@ -1,0 +1,146 @@
+"""Streamlit side of sharing: the link in the address bar, downloads, uploads and classroom links.
+
+The logic (encoding, checking, scripts) is in ``playground.share``; this
+module only reads and draws widgets.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import MutableMapping
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from scratchnet import ModelFileError, load, save
+
+from . import session, share
+from .config import PlaygroundConfig
+
+CONTROL_LABELS = {
+    "dataset": "dataset", "features": "features", "hidden": "layers", "preset": "preset",
+    "optimizer": "optimizer", "lr": "learning rate", "momentum": "momentum", "batch_size": "batch size",
+    "epochs": "epochs", "eval_every": "evaluate every", "seed": "seed", "init": "weight init",
+    "weight_decay": "L2 weight decay", "early_stopping": "early stopping", "test_size": "test fraction",
+}
+
+
+def locked(state: MutableMapping) -> tuple[str, ...]:
+    """The controls a classroom link hides and fixes (empty outside classroom mode)."""
+    return tuple(state.get("locked", ()))
+
+
+def apply_link_once(state: MutableMapping, n_rows_of) -> None:
+    """On a session's first run, take the configuration from the link's query parameters.
+
+    ``n_rows_of(name)`` gives ``(feature_names, n_rows)`` of a dataset.
+    Problems are collected into one warning shown by ``show_link_warning``.
+    """
+    if state.get("_link_read"):
+        return
+    state["_link_read"] = True
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    if not params:
+        return
+    config, lock, problems = share.from_query(params)
+    names, rows = n_rows_of(config.dataset)
+    config, more = share.settle(config, names, rows)
+    session.write_config(state, config)
+    state["locked"] = lock
+    state["link_warning"] = share.warning_text(problems + more)
+
+
+def show_link_warning(state: MutableMapping) -> None:
+    text = state.pop("link_warning", "")
+    if text:
+        st.warning(text, icon=":material/link_off:")
+
+
+def sync_url(state: MutableMapping, config: PlaygroundConfig) -> None:
+    """Keep the address bar a link that reopens this setup."""
+    params = share.to_query(config, locked(state))
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def link(config: PlaygroundConfig, lock: tuple[str, ...] = ()) -> str:
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{urlencode(share.to_query(config, lock))}"
+
+
+def share_panel(state: MutableMapping, config: PlaygroundConfig, run) -> None:
+    """Downloads and uploads of the configuration, the script, the model and the history."""
+    with st.expander("Share and export", icon=":material/ios_share:"):
+        st.caption("The address bar always holds a link to this setup. Copy it, or use the buttons below.")
+        st.code(link(config, locked(state)), language=None, wrap_lines=True)
+        c = st.columns(4)
+        c[0].download_button("Configuration (JSON)", share.to_json(config, locked(state)),
+                             "scratchnet-config.json", "application/json", width="stretch")
+        c[1].download_button("Python script", share.script(config), "scratchnet_run.py", "text/x-python",
+                             width="stretch", help="Runs the same training from the command line with scratchnet.")
+        c[2].download_button("Model (.npz)", model_bytes(run), "scratchnet-model.npz", "application/octet-stream",
+                             width="stretch", disabled=not run.net.built)
+        c[3].download_button("History (CSV)", share.history_csv(run.history), "scratchnet-history.csv", "text/csv",
+                             width="stretch", disabled=not run.history.epochs)
+        if not locked(state):
+            st.file_uploader("Load a configuration (JSON)", type=["json"], key="config_file",
+                             on_change=_load_config, args=(state,))
+            st.file_uploader("Load a model (.npz)", type=["npz"], key="model_file", on_change=_load_model,
+                             args=(state,))
+        for key in ("config_message", "model_message"):
+            kind, text = state.pop(key, (None, ""))
+            if text:
+                (st.error if kind == "error" else st.warning if kind == "warning" else st.success)(text)
+
+
+def model_bytes(run) -> bytes:
+    if not run.net.built:
+        return b""
+    buf = io.BytesIO()
+    save(run.net, buf)
+    return buf.getvalue()
+
+
+def _load_config(state: MutableMapping) -> None:
+    upload = state.get("config_file")
+    if upload is None:
+        return
+    config, lock, problems = share.from_json(upload.getvalue())
+    session.write_config(state, config)
+    text = share.warning_text(problems)
+    state["config_message"] = ("warning", text) if text else ("success", "Configuration loaded.")
+
+
+def _load_model(state: MutableMapping) -> None:
+    upload = state.get("model_file")
+    if upload is None:
+        return
+    try:
+        net = load(io.BytesIO(upload.getvalue()))
+    except ModelFileError as exc:
+        state["model_message"] = ("error", f"This model file cannot be used: {exc}")
+        return
+    layers = [layer.get_config() for layer in net.layers]
+    last = layers[-1]
+    if last["neurons"] != 1 or last["activation"]["name"] != "linear":
+        state["model_message"] = ("error", "This model's output layer is not one linear neuron, so the playground "
+                                           "cannot use it for regression.")
+        return
+    hidden = tuple((c["neurons"], c["activation"]["name"]) for c in layers[:-1])
+    config = replace(session.read_config(state), hidden=hidden, preset="custom", seed=net.seed)
+    session.write_config(state, config)
+    state["pending_model"] = net
+    state["model_message"] = ("success", "Model loaded: its weights are the run's starting point.")
+
+
+def classroom_panel(state: MutableMapping, config: PlaygroundConfig) -> None:
+    """For a teacher: choose the controls students may not see or change, and get the link."""
+    if locked(state):
+        return
+    with st.expander("Classroom link", icon=":material/school:"):
+        chosen = st.multiselect("Hide and fix these controls for students", list(CONTROL_LABELS),
+                                format_func=CONTROL_LABELS.get, key="classroom_lock")
+        st.caption("Students who open this link see only the other controls; the hidden ones keep the values "
+                   "they have now.")
+        st.code(link(config, tuple(chosen)), language=None, wrap_lines=True)
