@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from playground import figures, session
+from playground import figures, session, upload_ui
 from playground.config import (
     DATASETS,
     LEARNING_RATES,
@@ -16,7 +16,6 @@ from playground.config import (
 )
 from playground.loaders import dataset
 from scratchnet import ACTIVATIONS
-from scratchnet.data import DataError, csv_columns, load_csv
 from scratchnet.init import INITS
 
 TRAIN_BUDGET = 0.12  # seconds of training between two redraws while training
@@ -90,7 +89,7 @@ def controls():
         "Dataset", options, key="dataset", persist_state="session", on_change=_data_changed, format_func=_dataset_label
     )
     with sb.expander("Load a CSV (this session only)"):
-        csv_loader()
+        upload_ui.csv_loader(state)
     names = data_for(state["dataset"]).feature_names
     chosen = state["features"] if state["features"] is not None else names
     with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
@@ -156,33 +155,6 @@ def _dataset_label(name: str) -> str:
 def data_for(name: str):
     """A built-in dataset (cached for everyone) or a CSV this session loaded."""
     return session.data_for(state, name, dataset)
-
-
-def csv_loader() -> None:
-    """Upload a CSV, choose its target column, and add it to this session's datasets."""
-    upload = st.file_uploader("CSV file", type=["csv"], key="csv_file")
-    if upload is None:
-        return
-    try:
-        columns = csv_columns(upload.getvalue())
-    except DataError as exc:
-        st.error(str(exc))
-        return
-    st.selectbox("Target column", columns, index=len(columns) - 1, key="csv_target")
-    st.button("Use this CSV", on_click=_use_csv, args=(upload.name, upload.getvalue()))
-    if state.get("csv_error"):
-        st.error(state.pop("csv_error"))
-
-
-def _use_csv(file_name: str, content: bytes) -> None:
-    name = file_name.rsplit(".", 1)[0][:40] or "data"
-    try:
-        state["uploads"][name] = load_csv(content, state.get("csv_target"), name=name)
-    except DataError as exc:
-        state["csv_error"] = str(exc)
-        return
-    state["dataset"] = f"csv:{name}"
-    _data_changed()
 
 
 def _data_changed():
