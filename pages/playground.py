@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from playground import figures, session, upload_ui
+from playground import figures, session, share_ui, upload_ui
 from playground.config import (
     DATASETS,
     LEARNING_RATES,
@@ -79,73 +79,75 @@ def layer_editor() -> None:
 
 
 def controls():
+    """The sidebar; in classroom mode the controls the teacher fixed are not drawn."""
+    lock = set(share_ui.locked(state))
     sb = st.sidebar
     sb.header("Data")
-    uploads = state.setdefault("uploads", {})
-    options = list(DATASETS) + [f"csv:{name}" for name in uploads]
-    if state["dataset"] not in options:
-        state["dataset"] = DATASETS[0]
-    sb.selectbox(
-        "Dataset", options, key="dataset", persist_state="session", on_change=_data_changed, format_func=_dataset_label
-    )
-    with sb.expander("Load a CSV (this session only)"):
-        upload_ui.csv_loader(state)
-    names = data_for(state["dataset"]).feature_names
-    chosen = state["features"] if state["features"] is not None else names
-    with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
-        picked = st.multiselect(
-            "Features",
-            names,
-            default=[f for f in chosen if f in names],
-            key="_features",
-            persist_state="session",
-            on_change=session.mark_custom,
-            args=(state,),
-            label_visibility="collapsed",
-        )
-    state["features"] = None if picked == names else picked
-    sb.slider(
-        "Test fraction",
-        0.05,
-        0.5,
-        key="test_size",
-        persist_state="session",
-        step=0.05,
-        on_change=session.mark_custom,
-        args=(state,),
-    )
+    data_controls(sb, lock)
     sb.header("Network")
-    sb.selectbox(
-        "Preset",
-        list(PRESET_NAMES),
-        format_func=PRESET_NAMES.get,
-        key="preset",
-        persist_state="session",
-        on_change=session.apply_preset,
-        args=(state,),
-    )
-    with sb:
-        layer_editor()
-    sb.selectbox(
-        "Weight init", list(INITS), key="init", persist_state="session", on_change=session.mark_custom, args=(state,)
-    )
+    if "preset" not in lock:
+        sb.selectbox("Preset", list(PRESET_NAMES), format_func=PRESET_NAMES.get, key="preset",
+                     persist_state="session", on_change=session.apply_preset, args=(state,))
+    if "hidden" not in lock:
+        with sb:
+            layer_editor()
+    if "init" not in lock:
+        sb.selectbox("Weight init", list(INITS), key="init", persist_state="session", on_change=session.mark_custom,
+                     args=(state,))
     sb.header("Training")
-    sb.selectbox(
-        "Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key="optimizer", persist_state="session"
-    )
-    if state["optimizer"] == "momentum":
+    training_controls(sb, lock)
+    if lock:
+        fixed = ", ".join(share_ui.CONTROL_LABELS[name] for name in share_ui.CONTROL_LABELS if name in lock)
+        sb.caption(f"Set by your teacher for this class: {fixed}.")
+
+
+def data_controls(sb, lock: set) -> None:
+    if "dataset" not in lock:
+        uploads = state.setdefault("uploads", {})
+        options = list(DATASETS) + [f"csv:{name}" for name in uploads]
+        if state["dataset"] not in options:
+            state["dataset"] = DATASETS[0]
+        sb.selectbox("Dataset", options, key="dataset", persist_state="session", on_change=_data_changed,
+                     format_func=_dataset_label)
+        with sb.expander("Load a CSV (this session only)"):
+            upload_ui.csv_loader(state)
+    if "features" not in lock:
+        names = data_for(state["dataset"]).feature_names
+        chosen = state["features"] if state["features"] is not None else names
+        with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
+            picked = st.multiselect("Features", names, default=[f for f in chosen if f in names], key="_features",
+                                    persist_state="session", on_change=session.mark_custom, args=(state,),
+                                    label_visibility="collapsed")
+        state["features"] = None if picked == names else picked
+    if "test_size" not in lock:
+        sb.slider("Test fraction", 0.05, 0.5, key="test_size", persist_state="session", step=0.05,
+                  on_change=session.mark_custom, args=(state,))
+
+
+def training_controls(sb, lock: set) -> None:
+    if "optimizer" not in lock:
+        sb.selectbox("Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key="optimizer",
+                     persist_state="session")
+    if state["optimizer"] == "momentum" and "momentum" not in lock:
         sb.slider("Momentum", 0.0, 0.99, key="momentum", persist_state="session", step=0.01)
-    sb.select_slider("Learning rate", LEARNING_RATES, key="lr", persist_state="session", format_func=lambda v: f"{v:g}")
-    sb.number_input("Batch size", 1, 100_000, key="batch_size", persist_state="session")
-    sb.number_input("Epochs", 1, 5000, key="epochs", persist_state="session")
-    sb.number_input("Evaluate every (epochs)", 1, 5000, key="eval_every", persist_state="session")
-    sb.number_input("L2 weight decay", 0.0, 1.0, key="weight_decay", persist_state="session", step=1e-4, format="%.4f")
-    sb.checkbox("Early stopping (restore the best model)", key="early_stopping", persist_state="session")
-    c = sb.columns([3, 2], vertical_alignment="bottom")
-    c[0].number_input(
-        "Seed", 0, 2**32 - 1, key="seed", persist_state="session", on_change=session.mark_custom, args=(state,)
-    )
-    c[1].button("New seed", on_click=_new_seed)
+    if "lr" not in lock:
+        sb.select_slider("Learning rate", LEARNING_RATES, key="lr", persist_state="session",
+                         format_func=lambda v: f"{v:g}")
+    numbers = (("batch_size", "Batch size", 1, 100_000), ("epochs", "Epochs", 1, 5000),
+               ("eval_every", "Evaluate every (epochs)", 1, 5000))
+    for key, label, low, high in numbers:
+        if key not in lock:
+            sb.number_input(label, low, high, key=key, persist_state="session")
+    if "weight_decay" not in lock:
+        sb.number_input("L2 weight decay", 0.0, 1.0, key="weight_decay", persist_state="session", step=1e-4,
+                        format="%.4f")
+    if "early_stopping" not in lock:
+        sb.checkbox("Early stopping (restore the best model)", key="early_stopping", persist_state="session")
+    if "seed" not in lock:
+        c = sb.columns([3, 2], vertical_alignment="bottom")
+        c[0].number_input("Seed", 0, 2**32 - 1, key="seed", persist_state="session", on_change=session.mark_custom,
+                          args=(state,))
+        c[1].button("New seed", on_click=_new_seed)
 
 
 def _dataset_label(name: str) -> str:
@@ -158,10 +160,7 @@ def data_for(name: str):
 
 
 def _data_changed():
-    state["features"] = None
-    state.pop("_features", None)
-    session.mark_custom(state)
-    session.fit_batch_size(state, data_for(state["dataset"]).X.shape[0])
+    upload_ui.data_changed(state)
 
 
 def _new_seed():
@@ -304,8 +303,15 @@ def live_view() -> None:
 
 
 # ----- page ------------------------------------------------------------------------
+def rows_of(name: str) -> tuple[list[str], int]:
+    data = data_for(name)
+    return data.feature_names, data.X.shape[0]
+
+
+share_ui.apply_link_once(state, rows_of)
 st.title("scratchnet playground")
 st.caption("Stack Dense layers, press Train, and watch the network learn. The book's chapter 3, live.")
+share_ui.show_link_warning(state)
 controls()
 config = session.read_config(state)
 full = data_for(config.dataset)
@@ -318,6 +324,15 @@ if not errors:
     if notice:
         state["notice"] = notice
     run = state["run"]
+    if "pending_model" in state:
+        try:
+            run.adopt(state.pop("pending_model"))
+        except ValueError as exc:
+            st.error(f"The loaded model does not fit this data: {exc}.")
+    share_ui.sync_url(state, config)
+    with st.sidebar:
+        share_ui.share_panel(state, config, run)
+        share_ui.classroom_panel(state, config)
     n_params = build_network(config).n_params(data.X.shape[1])
     st.sidebar.caption(f"{n_params:,} parameters · {data.X.shape[0]} rows, {data.X.shape[1]} features")
     b = st.columns([1, 1, 1, 1, 4])
