@@ -182,7 +182,9 @@ def _show(raw) -> str:
 
 def _single(raw):
     """A query parameter given twice arrives as a list: the last one counts."""
-    return raw[-1] if isinstance(raw, (list, tuple)) and raw and not isinstance(raw[0], list) else raw
+    if isinstance(raw, (list, tuple)):
+        return raw[-1] if raw else ""
+    return raw
 
 
 def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
@@ -199,7 +201,6 @@ def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[PlaygroundCo
         if field is None:
             problems.append(f"unknown parameter {_show(key)}")
             continue
-        raw = raw if field in ("hidden", "features") and isinstance(raw, list) else _single(raw)
         if raw is None and field == "features":
             continue
         if len(str(raw)) > MAX_PARAM_LENGTH:
@@ -226,8 +227,8 @@ def _locked(raw) -> tuple[tuple[str, ...], list[str]]:
 
 
 def from_query(params: Mapping) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
-    """Read a link's query parameters (``st.query_params.to_dict()`` or with lists)."""
-    return from_values(params, PARAMS)
+    """Read a link's query parameters: text values, or lists of them when a parameter repeats (the last counts)."""
+    return from_values({k: str(_single(v)) for k, v in params.items()}, PARAMS)
 
 
 def from_json(text: str | bytes) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:

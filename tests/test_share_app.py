@@ -1,0 +1,152 @@
+"""Links, classroom mode, configuration and model files, through the playground page (AppTest)."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground import share
+from playground.config import PlaygroundConfig, from_preset
+from scratchnet import Dense, NeuralNetwork, save
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_with(params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_a_link_reopens_the_same_configuration():
+    config = PlaygroundConfig(dataset="diabetes", features=("bmi", "bp", "s5"), hidden=((16, "relu"), (4, "tanh")),
+                              preset="custom", optimizer="adam", lr=0.003, batch_size=16, epochs=70, eval_every=7,
+                              seed=11, init="glorot", weight_decay=0.001, early_stopping=True, test_size=0.2)
+    at = open_with(share.to_query(config))
+    assert not at.exception and not at.warning and not at.error
+    from playground.session import read_config
+
+    assert read_config(at.session_state) == config
+    run = at.session_state["run"]
+    assert run.split.X_train.shape[1] == 3 and [layer.neurons for layer in run.net.layers] == [16, 4, 1]
+    assert dict(at.query_params) == share.to_query(config)
+
+
+def test_the_address_bar_follows_the_controls():
+    at = open_with({})
+    at.number_input(key="epochs").set_value(123).run()
+    assert at.query_params["ep"] == "123" and at.query_params["layers"] == "13:sigmoid,13:sigmoid"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lr": "abc", "ep": "-5", "bs": "1e99", "seed": "NaN"},
+        {"layers": "99999:relu,<img src=x onerror=alert(1)>", "zzz": "1"},
+        {"ds": "../../etc/passwd", "f": "RM,<script>alert(1)</script>"},
+        {"bs": "400", "ev": "60"},
+        {"lock": "everything", "es": "perhaps", "tf": "inf"},
+    ],
+)
+def test_bad_links_fall_back_with_one_warning(params):
+    at = open_with(params)
+    assert not at.exception and not at.error
+    assert len(at.warning) == 1 and at.warning[0].value.startswith("Some settings could not be used")
+    assert "<script>" not in at.warning[0].value and "<img" not in at.warning[0].value
+    assert at.session_state["run"] is not None
+    button(at, "Step").click().run()
+    assert at.session_state["run"].epoch == 1 and not at.exception
+
+
+def test_classroom_mode_hides_and_fixes_the_chosen_controls():
+    config = from_preset("book-shallow")
+    at = open_with(share.to_query(config, locked=("lr", "epochs", "hidden", "dataset")))
+    assert not at.exception and not at.warning
+    labels = [w.label for w in [*at.number_input, *at.select_slider, *at.selectbox]]
+    assert "Epochs" not in labels and "Learning rate" not in labels and "Dataset" not in labels
+    assert not any(label.startswith("Layer") for label in labels) and "Batch size" in labels
+    assert not any(b.label == "Add layer" for b in at.button)
+    assert any("Set by your teacher" in c.value and "learning rate" in c.value for c in at.caption)
+    run = at.session_state["run"]
+    assert run.config.lr == 0.01 and run.config.epochs == 50 and [n for n, _ in run.config.layers] == [13, 1]
+    assert at.query_params["lock"] == "dataset,hidden,lr,epochs" or set(at.query_params["lock"].split(",")) == {
+        "dataset", "hidden", "lr", "epochs"}
+    assert not [e for e in at.expander if "Classroom" in e.label]
+
+
+def test_a_teacher_builds_a_classroom_link():
+    at = open_with({})
+    at.multiselect(key="classroom_lock").set_value(["lr", "epochs"]).run()
+    links = [c.value for c in at.code if "lock=" in c.value]
+    assert links and "lock=lr%2Cepochs" in links[0] and "ep=50" in links[0]
+
+
+def test_configuration_file_round_trip_and_a_bad_file():
+    at = open_with({})
+    config = PlaygroundConfig(preset="custom", hidden=((7, "tanh"),), epochs=33, eval_every=3, lr=0.1)
+    at.file_uploader(key="config_file").set_value(("c.json", share.to_json(config).encode(), "application/json"))
+    at.run()
+    assert not at.exception and at.session_state["run"].config.hidden == ((7, "tanh"),)
+    assert at.number_input(key="epochs").value == 33
+    at.file_uploader(key="config_file").set_value(("bad.json", b"\x00not json", "application/json")).run()
+    assert not at.exception and any("not JSON" in w.value for w in at.warning)
+
+
+def trained_model_bytes(hidden=((13, "sigmoid"),), inputs=13):
+    net = NeuralNetwork([Dense(n, a) for n, a in hidden] + [Dense(1)], "mse", seed=3)
+    net.forward(np.ones((2, inputs)))
+    buf = io.BytesIO()
+    save(net, buf)
+    return buf.getvalue(), net
+
+
+def test_a_saved_model_loads_back_as_the_starting_point():
+    at = open_with({})
+    content, net = trained_model_bytes(((5, "relu"), (3, "tanh")))
+    at.file_uploader(key="model_file").set_value(("m.npz", content, "application/octet-stream")).run()
+    assert not at.exception and not at.error
+    run = at.session_state["run"]
+    assert run.config.hidden == ((5, "relu"), (3, "tanh"))
+    assert all(np.array_equal(a, b) for a, b in zip(run.current_params(), net.params(), strict=True))
+
+
+def object_array_npz():
+    buf = io.BytesIO()
+    np.savez(buf, __meta__=np.array([{"x": 1}], dtype=object))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"this is not a zip", "not a scratchnet model file"),
+        (object_array_npz(), "pickled objects, which are refused"),
+        (trained_model_bytes(inputs=5)[0], "does not fit this data"),
+    ],
+)
+def test_bad_model_files_give_a_message_and_keep_the_run(content, message):
+    at = open_with({})
+    button(at, "Step").click().run()
+    run = at.session_state["run"]
+    at.file_uploader(key="model_file").set_value(("m.npz", content, "application/octet-stream")).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error)
+    if "does not fit" not in message:
+        assert at.session_state["run"] is run and run.epoch == 1
+
+
+def test_downloads_are_offered_and_enabled_after_training():
+    at = open_with({})
+    before = {d.proto.label: d.proto.disabled for d in at.get("download_button")}
+    assert before == {"Configuration (JSON)": False, "Python script": False, "Model (.npz)": True,
+                      "History (CSV)": True}
+    button(at, "Step").click().run()
+    after = {d.proto.label: d.proto.disabled for d in at.get("download_button")}
+    assert not any(after.values())
