@@ -1,6 +1,7 @@
 """The app driven the way a person uses it: a real Chromium, a real server, real clicks."""
 
 import pytest
+from playwright.sync_api import expect
 
 from bench.browser import wait_idle
 
@@ -40,10 +41,12 @@ def no_exception(page) -> None:
 
 def test_playground_loads(open_app):
     page = open_app()
+    expect(page.get_by_label("Epochs", exact=True)).to_have_value("50")
     assert page.get_by_role("heading", name="scratchnet playground").is_visible()
     for label in ("Train", "Stop", "Step", "Reset"):
         assert page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).count() == 1
-    assert page.locator(".js-plotly-plot").count() >= 4 and epoch(page) == 0
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    assert epoch(page) == 0
     no_exception(page)
 
 
@@ -89,3 +92,45 @@ def test_every_page_opens_from_the_navigation(open_app, title):
     wait_idle(page, timeout_ms=60000)
     no_exception(page)
     assert page.locator("h1").first.inner_text().strip() != ""
+
+
+def test_a_copied_link_reopens_the_same_configuration_in_a_new_browser(open_app, browser, app_url):
+    page = open_app()
+    set_number(page, "Epochs", 321)
+    set_number(page, "Batch size", 16)
+    page.get_by_label("Layer 1 neurons", exact=True).fill("7")
+    page.get_by_label("Layer 1 neurons", exact=True).press("Enter")
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('ep=321') && location.search.includes('layers=7')")
+    link = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        fresh.wait_for_selector(EPOCH, timeout=60000)
+        wait_idle(fresh)
+        expect(fresh.get_by_label("Epochs", exact=True)).to_have_value("321")
+        expect(fresh.get_by_label("Batch size", exact=True)).to_have_value("16")
+        expect(fresh.get_by_label("Layer 1 neurons", exact=True)).to_have_value("7")
+        expect(fresh.locator(EPOCH)).to_have_text("0 / 321")
+        no_exception(fresh)
+    finally:
+        other.close()
+
+
+def test_classroom_link_hides_the_fixed_controls(open_app):
+    page = open_app("/?ep=40&lr=0.1&lock=lr,epochs,hidden")
+    expect(page.get_by_label("Batch size", exact=True)).to_have_count(1)  # the sidebar has rendered
+    expect(page.get_by_text("Set by your teacher")).to_have_count(1)
+    assert page.get_by_label("Epochs", exact=True).count() == 0
+    assert page.get_by_text("Learning rate", exact=True).count() == 0
+    assert page.get_by_label("Layer 1 neurons", exact=True).count() == 0
+    assert page.locator(EPOCH).inner_text().strip() == "0 / 40"
+    no_exception(page)
+
+
+def test_a_malformed_link_shows_one_warning(open_app):
+    page = open_app("/?ep=abc&lr=<script>alert(1)</script>&zzz=1")
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 1
+    assert page.locator(EPOCH).inner_text().strip() == "0 / 50"
+    no_exception(page)
