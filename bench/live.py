@@ -34,7 +34,7 @@ from scratchnet.data import load_boston  # noqa: E402
 WATCH = """
 () => {
   window.__log = [];
-  let lastEpoch = null, lastPath = null; const lastPlots = [];
+  let lastEpoch = null, lastPath = null; const lastPlots = {};
   const tick = () => {
     const v = document.querySelector('[data-testid="sn-epoch"]');
     const epoch = v ? v.textContent : null;
@@ -44,9 +44,18 @@ WATCH = """
     const t = performance.now();
     if (epoch !== lastEpoch) { window.__log.push([t, 'epoch', epoch]); lastEpoch = epoch; }
     if (d !== lastPath) { window.__log.push([t, 'chart', d ? d.length : 0]); lastPath = d; }
-    document.querySelectorAll('.js-plotly-plot').forEach((el, i) => {
-      if (el !== lastPlots[i]) { window.__log.push([t, 'plot' + i, 1]); lastPlots[i] = el; }
+    // what each chart shows: the loss curve's path, and the epoch in the other charts' titles
+    const sig = {};
+    document.querySelectorAll('.js-plotly-plot').forEach(el => {
+      if (!el.getClientRects().length) return;  // skip hidden copies left from the previous run
+      const title = (el.querySelector('.gtitle') || {}).textContent || '';
+      const kind = title.split(/[ :(]/)[0];
+      const line = el.querySelector('.scatterlayer .trace path.js-line');
+      sig[kind] = kind === 'Loss' ? (line ? line.getAttribute('d') : '') : title;
     });
+    for (const kind of Object.keys(sig)) {
+      if (sig[kind] !== lastPlots[kind]) { window.__log.push([t, 'plot:' + kind, 1]); lastPlots[kind] = sig[kind]; }
+    }
   };
   window.__poll = setInterval(tick, 10);
 }
@@ -90,9 +99,9 @@ def measure_full_run(page, url: str, epochs: int) -> dict:
     chart_times = [t for t, kind, v in log if kind == "chart" and t0 < t <= done]
     gaps = [b - a for a, b in zip(chart_times, chart_times[1:], strict=False)]
     per_plot = {}
-    for i in range(4):
-        times = [t for t, kind, _ in log if kind == f"plot{i}" and t0 < t <= done]
-        per_plot[i] = len(times) / ((done - t0) / 1000)
+    for name in ("Loss", "Predicted", "Network", "Weights"):
+        times = [t for t, kind, _ in log if kind == f"plot:{name}" and t0 < t <= done]
+        per_plot[name] = (len(times) - 1) / ((times[-1] - times[0]) / 1000) if len(times) > 1 else 0.0
     return {"first_chart_s": (first_chart - t0) / 1000, "run_s": (done - t0) / 1000, "per_plot": per_plot,
             "refreshes_per_s": (len(chart_times) - 1) / ((chart_times[-1] - chart_times[0]) / 1000),
             "median_gap_s": statistics.median(gaps) / 1000 if gaps else float("nan")}
@@ -141,12 +150,12 @@ def main() -> int:
     for i, (r, h) in enumerate(rows, 1):
         print(f"| {i} | {r['first_chart_s']:.2f} | {r['refreshes_per_s']:.1f} | {r['median_gap_s']:.3f} "
               f"| {r['run_s']:.2f} | {h:.2f} | {2 * h + 1:.2f} |")
-    print("\nRedraws per second of each chart while training (a redraw replaces the chart's DOM node):\n")
+    print("\nChanges per second of what each chart shows, while training (the heavy three are redrawn in turn):\n")
     print("| trial | loss | predicted vs actual | network | weight histograms |")
     print("|---|---|---|---|---|")
     for i, (r, _) in enumerate(rows, 1):
         p = r["per_plot"]
-        print(f"| {i} | {p[0]:.1f} | {p[1]:.1f} | {p[2]:.1f} | {p[3]:.1f} |")
+        print(f"| {i} | {p['Loss']:.1f} | {p['Predicted']:.1f} | {p['Network']:.1f} | {p['Weights']:.1f} |")
     print("\n| trial | Stop latency (s) | epoch shown at Stop | epoch shown after |")
     print("|---|---|---|---|")
     for i, s in enumerate(stops, 1):

@@ -271,28 +271,27 @@ def live_view() -> None:
     # a test can set "live_step_seconds" to make each script run train that long and return
     step_seconds = state.get("live_step_seconds")
     deadline = time.perf_counter() + (step_seconds or LIVE_SECONDS)
+    shown_note = None
     for turn in itertools.count():
         run.advance(TRAIN_BUDGET)
         live = run.status == "training"
         config = {"staticPlot": True} if live else {"displaylogo": False}
         h = run.history
         panel.markdown(status_panel(run), unsafe_allow_html=True)
-        with notes.container():
-            status_line(run)
-        loss_chart.plotly_chart(
-            figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
-            config=config,
-        )
+        if (run.status, run.message) != shown_note:  # redraw the note only when it changes
+            shown_note = (run.status, run.message)
+            with notes.container():
+                status_line(run)
+        loss = figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs)
+        loss_chart.plotly_chart(loss, config=config)
         if not live or turn % HEAVY_EVERY == 0:
             actual, predicted, idx = run.predictions(rows)
-            pva_chart.plotly_chart(
-                figures.pred_vs_actual(
-                    actual, predicted, run.data.X[idx], run.data.feature_names, f"Predicted vs actual ({rows} rows)"
-                ),
-                config=config,
-            )
+            title = f"Predicted vs actual ({rows} rows, epoch {run.epoch})"
+            pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names, title)
+            pva_chart.plotly_chart(pva, config=config)
         if not live or turn % HEAVY_EVERY == 1:
-            net_chart.plotly_chart(figures.network_diagram(run.current_params(), run.data.feature_names), config=config)
+            diagram = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=run.epoch)
+            net_chart.plotly_chart(diagram, config=config)
         if not live or turn % HEAVY_EVERY == 2:
             epoch = run.snapshots[-1].epoch if live else snap_epoch
             hist_chart.plotly_chart(histogram_figure(run, epoch), config=config)

@@ -215,7 +215,9 @@ def _connection_traces(weights, shown, ys) -> list[dict]:
     return traces
 
 
-def network_diagram(params: list[np.ndarray], input_names: list[str], max_neurons: int = MAX_DIAGRAM_NEURONS) -> dict:
+def network_diagram(
+    params: list[np.ndarray], input_names: list[str], max_neurons: int = MAX_DIAGRAM_NEURONS, epoch: int | None = None
+) -> dict:
     """Neurons as nodes by layer; each connection coloured by its weight's sign, width by its size.
 
     Layers wider than ``max_neurons`` show their first ``max_neurons`` neurons and say so.
@@ -247,7 +249,7 @@ def network_diagram(params: list[np.ndarray], input_names: list[str], max_neuron
     ticks = ["inputs"] + [f"layer {k + 1}" for k in range(len(weights) - 1)] + ["output"]
     ticks = [t + (f"<br>({shown[k]} of {sizes[k]} shown)" if sizes[k] > shown[k] else "") for k, t in enumerate(ticks)]
     layout = _layout(
-        "Network: blue positive, red negative, thicker = larger",
+        f"Network{'' if epoch is None else f' at epoch {epoch}'}: blue positive, red negative, thicker = larger",
         360,
         xaxis={"tickvals": list(range(len(sizes))), "ticktext": ticks, "showgrid": False, "zeroline": False},
         yaxis={"visible": False},
