@@ -44,7 +44,7 @@ def panel(at):
 def charts(at):
     """The page's Plotly figures by the start of their titles."""
     figs = [decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
-    return {f["layout"]["title"]["text"].split(" (")[0].split(":")[0]: f for f in figs}
+    return {f["layout"]["title"]["text"].split()[0]: f for f in figs}
 
 
 def test_app_starts_without_exception():
@@ -72,9 +72,11 @@ def test_each_preset_trains_and_the_charts_carry_its_data(preset, widths):
     train, val = figs["Loss"]["data"]
     assert list(train["x"]) == [1, 2, 3, 4] and np.allclose(train["y"], run.history.train_loss)
     assert list(val["x"]) == [2, 4]
-    bars = figs["Weights and biases at epoch 4"]["data"]
+    assert figs["Weights"]["layout"]["title"]["text"] == "Weights and biases at epoch 4"
+    assert figs["Network"]["layout"]["title"]["text"].startswith("Network at epoch 4")
+    bars = figs["Weights"]["data"]
     assert [int(np.asarray(b["y"], dtype=np.int64).sum()) for b in bars] == [p.size for p in run.net.params()]
-    points = figs["Predicted vs actual"]["data"][1]
+    points = figs["Predicted"]["data"][1]
     assert len(points["x"]) == 152
     assert np.allclose(points["y"], run.net.predict(run.split.X_test).ravel())
     nodes = [t for t in figs["Network"]["data"] if t["mode"] == "markers"]
