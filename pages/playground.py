@@ -14,11 +14,12 @@ from playground.config import (
     build_network,
     validate,
 )
-from playground.loaders import dataset
+from playground.loaders import dataset, training_slots
 from scratchnet import ACTIVATIONS
 from scratchnet.init import INITS
 
 TRAIN_BUDGET = 0.12  # seconds of training between two redraws while training
+SLOT_WAIT = 0.3  # seconds a pass waits for a free training slot before it redraws the waiting state
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
 HEAVY_EVERY = 3  # while training, each of the three weight/prediction charts is redrawn every 3rd pass
 state = st.session_state
@@ -169,31 +170,34 @@ def _new_seed():
 
 
 # ----- main area: live view --------------------------------------------------------
-def status_panel(run) -> str:
-    """Progress bar and metric cards as one small HTML block (one browser update per pass)."""
+def status_panel(run, waiting=None) -> str:
+    """Progress bar and metric cards as one small HTML block (one browser update per pass).
+
+    ``waiting`` is the server's TrainingSlots when this run is waiting for one. Each value's
+    ``title`` holds it in full precision (the load test compares sessions with it).
+    """
     h = run.history
     eps = run.epochs_per_second()
-    cards = [("Epoch", f"{run.epoch} / {run.config.epochs}")]
-    cards += [
-        (label, f"{values[-1]:.3f}" if values else "–")
-        for label, values in (
-            ("Train loss", h.train_loss),
-            ("Validation loss", h.val_loss),
-            ("MAE", h.mae),
-            ("RMSE", h.rmse),
-            ("R²", h.r2),
-        )
-    ]
-    cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–"))
-    left = f" · about {(run.config.epochs - run.epoch) / eps:.1f} s left" if eps and run.status == "training" else ""
+    cards = [("Epoch", f"{run.epoch} / {run.config.epochs}", run.epoch)]
+    for label, values in (("Train loss", h.train_loss), ("Validation loss", h.val_loss), ("MAE", h.mae),
+                          ("RMSE", h.rmse), ("R²", h.r2)):
+        cards.append((label, f"{values[-1]:.3f}" if values else "–", repr(values[-1]) if values else ""))
+    cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–", ""))
+    if waiting is not None:
+        text = (f"Epoch {run.epoch} of {run.config.epochs} · waiting for a free training slot "
+                f"({waiting.busy} of {waiting.n} in use, {waiting.waiting} waiting)")
+    else:
+        training = eps and run.status == "training"
+        left = f" · about {(run.config.epochs - run.epoch) / eps:.1f} s left" if training else ""
+        text = f"Epoch {run.epoch} of {run.config.epochs}{left}"
     pct = 100 * min(run.epoch / run.config.epochs, 1.0)
     boxes = "".join(
         f'<div class="sn-card"><div class="sn-label">{label}</div>'
-        f'<div class="sn-value" data-testid="sn-{label.split()[0].lower()}">{value}</div></div>'
-        for label, value in cards
+        f'<div class="sn-value" data-testid="sn-{label.split()[0].lower()}" title="{full}">{value}</div></div>'
+        for label, value, full in cards
     )
     return (
-        f'<div class="sn-progress-text">Epoch {run.epoch} of {run.config.epochs}{left}</div>'
+        f'<div class="sn-progress-text" data-testid="sn-progress">{text}</div>'
         f'<div class="sn-track"><div class="sn-fill" style="width:{pct:.1f}%"></div></div>'
         f'<div class="sn-cards">{boxes}</div>'
     )
@@ -272,12 +276,20 @@ def live_view() -> None:
     step_seconds = state.get("live_step_seconds")
     deadline = time.perf_counter() + (step_seconds or LIVE_SECONDS)
     shown_note = None
+    slots = training_slots()
     for turn in itertools.count():
-        run.advance(TRAIN_BUDGET)
+        with slots.slot(timeout=SLOT_WAIT) as got:
+            if got:
+                run.advance(TRAIN_BUDGET)
         live = run.status == "training"
+        waiting = live and not got
         config = {"staticPlot": True} if live else {"displaylogo": False}
         h = run.history
-        panel.markdown(status_panel(run), unsafe_allow_html=True)
+        panel.markdown(status_panel(run, slots if waiting else None), unsafe_allow_html=True)
+        if waiting:  # nothing trained: no chart to redraw
+            if time.perf_counter() > deadline:
+                break
+            continue
         if (run.status, run.message) != shown_note:  # redraw the note only when it changes
             shown_note = (run.status, run.message)
             with notes.container():

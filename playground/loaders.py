@@ -12,3 +12,12 @@ def dataset(name: str) -> Dataset:
     """A built-in dataset by name; each caller gets its own copy."""
     return load_dataset(name)
 
+
+
+@st.cache_resource
+def training_slots():
+    """The server-wide training slots (one per core), shared by every session; BLAS set to one thread."""
+    from .slots import TrainingSlots, one_blas_thread
+
+    one_blas_thread()
+    return TrainingSlots()

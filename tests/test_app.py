@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,11 @@ def decode(obj):
 def panel(at):
     """The HTML of the progress and metric-card panel."""
     return next(m.value for m in at.markdown if "sn-cards\">" in m.value)
+
+
+def card(at, name):
+    """The text of one metric card of the panel."""
+    return re.search(f'data-testid="sn-{name}"[^>]*>([^<]*)<', panel(at)).group(1)
 
 
 def charts(at):
@@ -81,7 +87,7 @@ def test_each_preset_trains_and_the_charts_carry_its_data(preset, widths):
     assert np.allclose(points["y"], run.net.predict(run.split.X_test).ravel())
     nodes = [t for t in figs["Network"]["data"] if t["mode"] == "markers"]
     assert [len(t["x"]) for t in nodes] == [13, *widths]
-    assert 'data-testid="sn-epoch">4 / 4<' in panel(at)
+    assert card(at, "epoch") == "4 / 4"
 
 
 def test_stop_then_train_continues_from_the_same_epoch():
@@ -113,7 +119,7 @@ def test_reset_gives_the_same_starting_weights():
     run = at.session_state["run"]
     assert run.epoch == 2
     button(at, "Reset").click().run()
-    assert run.epoch == 0 and 'data-testid="sn-epoch">0 / 50<' in panel(at)
+    assert run.epoch == 0 and card(at, "epoch") == "0 / 50"
     assert all(np.array_equal(a, b) for a, b in zip(run.current_params(), start, strict=True))
     fresh = LiveRun(from_preset("book-shallow"), load_boston())
     assert all(np.array_equal(a, b) for a, b in zip(fresh.current_params(), start, strict=True))
