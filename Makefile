@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench bench-live lint clean
+.PHONY: run test bench bench-live load memory lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ bench: $(VENV)/.dev
 
 bench-live: $(VENV)/.dev
 	$(BIN)/python bench/live.py
+
+load: $(VENV)/.dev
+	$(BIN)/python bench/load.py
+
+memory: $(VENV)/.dev
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV)

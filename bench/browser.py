@@ -38,6 +38,21 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve_app(timeout: float = 60.0, log_path: str | os.PathLike | None = None):
     """Run ``streamlit run app.py`` on 127.0.0.1; yield its base URL; stop it afterwards."""
+    with serve_app_process(timeout, log_path) as (url, _):
+        yield url
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of process ``pid`` in MB (``VmHWM`` gives its peak), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"no {field} for process {pid}")
+
+
+@contextlib.contextmanager
+def serve_app_process(timeout: float = 60.0, log_path: str | os.PathLike | None = None):
+    """As ``serve_app``, yielding ``(url, process)``."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -59,7 +74,7 @@ def serve_app(timeout: float = 60.0, log_path: str | os.PathLike | None = None):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit was not healthy within {timeout:.0f} s")
             time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

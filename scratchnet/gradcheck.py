@@ -9,7 +9,7 @@ import numpy as np
 from .network import NeuralNetwork
 
 
-def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """Central differences of the scalar ``f()`` with respect to ``x``, changed in place.
 
     Returns an array of ``x``'s shape; ``x`` is left as it was.
@@ -39,7 +39,7 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return 0.0 if denom == 0.0 else float(np.linalg.norm(a - b) / denom)
 
 
-def check_network(net: NeuralNetwork, X: np.ndarray, y: np.ndarray, h: float = 1e-6) -> dict[str, float]:
+def check_network(net: NeuralNetwork, X: np.ndarray, y: np.ndarray, h: float = 1e-5) -> dict[str, float]:
     """For each parameter (W1, B1, ...), the max relative error of backward vs finite differences.
 
     ``net`` must be built (run ``forward`` once); its weights are unchanged afterwards.

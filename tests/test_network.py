@@ -27,7 +27,7 @@ def test_network_gradients_every_activation_and_depth(activation, depth):
     assert max(errors.values()) < 1e-6, errors
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(
     widths=st.lists(st.integers(1, 6), min_size=0, max_size=3),
     act=st.sampled_from(sorted(ACTIVATIONS)),
