@@ -100,3 +100,50 @@ def test_extreme_settings_train_or_stop_cleanly(changes):
     assert all(np.isfinite(p).all() for p in run.net.params())
     if changes.get("lr") == 10.0:
         assert run.status == "diverged" and "lower learning rate" in run.message
+
+
+def rows(header: str, cell, n: int = 12) -> bytes:
+    return (header + "\n" + "\n".join(cell(i) for i in range(n))).encode()
+
+
+def test_unicode_headers_and_quoted_numbers_are_fine():
+    from scratchnet.data import load_csv
+
+    data = load_csv(rows("größe,été,prix €", lambda i: f'"{i}","{i * 2}","{3 * i + 1}"'), "prix €")
+    assert data.feature_names == ["größe", "été"] and data.y[2, 0] == 7.0
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (rows("a,b,y", lambda i: f"{i},{'NaN' if i == 4 else i},{i}"), "1 missing value(s), first in data row 5"),
+        (rows("a,b,y", lambda i: f"{i},{'-inf' if i == 4 else i},{i}"), "'b' has an infinite value"),
+        (rows(",".join(f"c{j}" for j in range(3000)), lambda i: ",".join(["1"] * 3000)), "3000 columns; at most 500"),
+    ],
+)
+def test_more_hostile_csvs(content, message):
+    from scratchnet.data import DataError, load_csv
+
+    with pytest.raises(DataError, match=message.replace("(", "\\(").replace(")", "\\)")):
+        load_csv(content, "y" if b"y\n" in content[:10_000] else None)
+
+
+def test_server_settings_keep_xsrf_on_and_limit_uploads():
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+    assert 0 < config["server"]["maxUploadSize"] <= 10
+
+
+def test_ui_code_never_writes_files():
+    import ast
+
+    root = Path(APP).parent
+    for path in [*root.joinpath("playground").glob("*.py"), *root.joinpath("pages").glob("*.py"), root / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                    "open", "write_bytes", "write_text", "savez", "save"):
+                mode = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+                assert not (mode and any(c in str(mode[0]) for c in "wax")) and getattr(
+                    node.func, "attr", "") not in ("write_bytes", "write_text"), f"{path}:{node.lineno}"
