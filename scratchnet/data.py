@@ -22,6 +22,7 @@ BOOK_TEST_SIZE = 0.3
 BOOK_SPLIT_SEED = 80718
 MIN_ROWS = 10
 MAX_COLUMNS = 500
+MAX_ROWS = 100_000
 
 
 class DataError(ValueError):
@@ -124,7 +125,7 @@ def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
         With one message naming the problem: empty file, not a CSV, no such
         target column, non-numeric cells, missing values, fewer than 10 rows,
         a constant target, no feature columns, duplicate or empty column
-        names, or more than ``MAX_COLUMNS`` columns.
+        names, more than ``MAX_COLUMNS`` columns or ``MAX_ROWS`` rows.
     """
     frame = _read_frame(source)
     if frame.shape[1] < 2:
@@ -138,6 +139,8 @@ def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
     target = columns[-1] if target is None else str(target)
     if target not in columns:
         raise DataError(f"no column named {target!r}; the columns are {columns}")
+    if len(frame) > MAX_ROWS:
+        raise DataError(f"the CSV has {len(frame)} rows; at most {MAX_ROWS} are allowed")
     numeric = _numeric_frame(frame)
     if len(numeric) < MIN_ROWS:
         raise DataError(f"the CSV has {len(numeric)} rows; at least {MIN_ROWS} are needed")

@@ -119,6 +119,7 @@ def test_unicode_headers_and_quoted_numbers_are_fine():
         (rows("a,b,y", lambda i: f"{i},{'NaN' if i == 4 else i},{i}"), "1 missing value(s), first in data row 5"),
         (rows("a,b,y", lambda i: f"{i},{'-inf' if i == 4 else i},{i}"), "'b' has an infinite value"),
         (rows(",".join(f"c{j}" for j in range(3000)), lambda i: ",".join(["1"] * 3000)), "3000 columns; at most 500"),
+        (rows("a,y", lambda i: f"{i},{i % 7}", n=100_001), "100001 rows; at most 100000"),
     ],
 )
 def test_more_hostile_csvs(content, message):
