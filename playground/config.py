@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 from scratchnet import ACTIVATIONS, OPTIMIZERS, Dense, NeuralNetwork, get_optimizer
 from scratchnet.experiment import BOOK_SEED, PRESETS
@@ -61,6 +61,9 @@ class PlaygroundConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+FIELDS = tuple(f.name for f in fields(PlaygroundConfig))  # every control, in the constructor's order
 
 
 def from_preset(name: str, base: PlaygroundConfig | None = None) -> PlaygroundConfig:

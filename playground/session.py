@@ -14,24 +14,11 @@ import numpy as np
 
 from scratchnet import Dataset
 
-from .config import LIMITS, PlaygroundConfig, from_preset
+from .config import FIELDS, LIMITS, PlaygroundConfig, from_preset
 from .run import LiveRun
 
-WIDGETS = (
-    "dataset",
-    "preset",
-    "optimizer",
-    "lr",
-    "momentum",
-    "batch_size",
-    "epochs",
-    "eval_every",
-    "seed",
-    "init",
-    "weight_decay",
-    "early_stopping",
-    "test_size",
-)
+# the controls kept as plain widget values (features and the layer stack have their own keys)
+WIDGETS = tuple(name for name in FIELDS if name not in ("features", "hidden"))
 
 
 def data_for(state: MutableMapping, name: str, builtin) -> Dataset:

@@ -16,7 +16,7 @@ from scratchnet import ACTIVATIONS, OPTIMIZERS
 from scratchnet.experiment import PRESETS
 from scratchnet.init import INITS
 
-from .config import DATASETS, LEARNING_RATES, LIMITS, PlaygroundConfig, from_preset, validate
+from .config import DATASETS, FIELDS, LEARNING_RATES, LIMITS, PlaygroundConfig, from_preset, validate
 
 # query-parameter name -> config field
 PARAMS = {
@@ -37,23 +37,7 @@ PARAMS = {
     "tf": "test_size",
 }
 CLASSROOM = "lock"  # comma-separated control names that a classroom link hides and fixes
-CONTROLS = (
-    "dataset",
-    "features",
-    "hidden",
-    "preset",
-    "optimizer",
-    "lr",
-    "momentum",
-    "batch_size",
-    "epochs",
-    "eval_every",
-    "seed",
-    "init",
-    "weight_decay",
-    "early_stopping",
-    "test_size",
-)
+CONTROLS = FIELDS  # the controls a classroom link can hide
 MAX_PARAM_LENGTH = 2000
 
 
