@@ -233,3 +233,18 @@ def test_sine_dataset_runs_in_the_playground():
     run.start()
     run.advance(60)
     assert run.status == "done" and run.history.r2[-1] > 0.8
+
+
+def test_panel_shows_epoch_cards_full_precision_and_the_waiting_state(boston):
+    from playground.live import panel_html
+    from playground.slots import TrainingSlots
+
+    run = LiveRun(quick(epochs=20, eval_every=5), boston)
+    run.start()
+    run.advance(10)
+    html = panel_html(run)
+    assert 'data-testid="sn-epoch" title="20">20 / 20<' in html
+    assert f'title="{run.history.val_loss[-1]!r}">{run.history.val_loss[-1]:.3f}<' in html
+    slots = TrainingSlots(2)
+    assert "waiting for a free training slot (0 of 2 in use, 0 waiting)" in panel_html(run, slots)
+    assert "waiting" not in html

@@ -1,0 +1,55 @@
+"""The live view's read-outs as plain functions: the progress-and-cards panel and the weight histograms."""
+
+from __future__ import annotations
+
+from . import figures
+
+
+def panel_html(run, waiting=None) -> str:
+    """Progress bar and metric cards as one small HTML block (one browser update per pass).
+
+    ``waiting`` is the server's TrainingSlots when this run is waiting for one. Each value's
+    ``title`` holds it in full precision (the load test compares sessions with it).
+    """
+    h = run.history
+    eps = run.epochs_per_second()
+    cards = [("Epoch", f"{run.epoch} / {run.config.epochs}", run.epoch)]
+    for label, values in (("Train loss", h.train_loss), ("Validation loss", h.val_loss), ("MAE", h.mae),
+                          ("RMSE", h.rmse), ("R²", h.r2)):
+        cards.append((label, f"{values[-1]:.3f}" if values else "–", repr(values[-1]) if values else ""))
+    cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–", ""))
+    if waiting is not None:
+        text = (f"Epoch {run.epoch} of {run.config.epochs} · waiting for a free training slot "
+                f"({waiting.busy} of {waiting.n} in use, {waiting.waiting} waiting)")
+    else:
+        training = eps and run.status == "training"
+        left = f" · about {(run.config.epochs - run.epoch) / eps:.1f} s left" if training else ""
+        text = f"Epoch {run.epoch} of {run.config.epochs}{left}"
+    pct = 100 * min(run.epoch / run.config.epochs, 1.0)
+    boxes = "".join(
+        f'<div class="sn-card"><div class="sn-label">{label}</div>'
+        f'<div class="sn-value" data-testid="sn-{label.split()[0].lower()}" title="{full}">{value}</div></div>'
+        for label, value, full in cards
+    )
+    return (
+        f'<div class="sn-progress-text" data-testid="sn-progress">{text}</div>'
+        f'<div class="sn-track"><div class="sn-fill" style="width:{pct:.1f}%"></div></div>'
+        f'<div class="sn-cards">{boxes}</div>'
+    )
+
+
+PANEL_CSS = """<style>
+.sn-progress-text{font-size:.9rem;margin-bottom:.25rem}
+.sn-track{height:.5rem;border-radius:.25rem;background:rgba(128,128,128,.2)}
+.sn-fill{height:100%;border-radius:.25rem;background:#1f77b4}
+.sn-cards{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;margin:.9rem 0 .4rem}
+.sn-card{min-width:6.5rem}.sn-label{font-size:.85rem;opacity:.7}.sn-value{font-size:1.8rem;line-height:1.3}
+</style>"""
+
+
+def histogram_figure(run, epoch: int) -> dict:
+    """The weight histograms of the snapshot taken at ``epoch``, binned with edges shared by all snapshots."""
+    snaps = run.snapshots
+    snap = next(s for s in snaps if s.epoch == epoch)
+    edges = [figures.histogram_edges([s.params[k] for s in snaps]) for k in range(len(snap.params))]
+    return figures.weight_histograms(snap.params, edges, snap.epoch)
