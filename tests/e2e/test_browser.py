@@ -61,7 +61,9 @@ def test_train_moves_the_loss_chart_stop_holds_it_train_continues(open_app):
     page.wait_for_timeout(800)
     assert loss_path(page) != first and epoch(page) > 5  # the chart changes while training
     press(page, "Stop")
-    page.wait_for_timeout(700)
+    main = page.get_by_test_id("stMainBlockContainer")
+    expect(main.get_by_role("button", name="Train", exact=True)).to_be_enabled()  # the page knows it stopped
+    wait_idle(page)
     stopped = epoch(page)
     page.wait_for_timeout(1000)
     assert epoch(page) == stopped and 0 < stopped < 5000  # the counter stays still
