@@ -38,12 +38,13 @@ WATCH = """
   const tick = () => {
     const v = document.querySelector('[data-testid="sn-epoch"]');
     const epoch = v ? v.textContent : null;
-    const plot = document.querySelector('.js-plotly-plot');
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(e => e.getClientRects().length);
     const path = plot ? plot.querySelector('.scatterlayer .trace path.js-line') : null;
     const d = path ? path.getAttribute('d') : null;
     const t = performance.now();
     if (epoch !== lastEpoch) { window.__log.push([t, 'epoch', epoch]); lastEpoch = epoch; }
-    if (d !== lastPath) { window.__log.push([t, 'chart', d ? d.length : 0]); lastPath = d; }
+    // a redraw replaces the chart, so its path is briefly missing: count only new drawn paths
+    if (d && d !== lastPath) { window.__log.push([t, 'chart', d.length]); lastPath = d; }
     // what each chart shows: the loss curve's path, and the epoch in the other charts' titles
     const sig = {};
     document.querySelectorAll('.js-plotly-plot').forEach(el => {
@@ -51,7 +52,8 @@ WATCH = """
       const title = (el.querySelector('.gtitle') || {}).textContent || '';
       const kind = title.split(/[ :(]/)[0];
       const line = el.querySelector('.scatterlayer .trace path.js-line');
-      sig[kind] = kind === 'Loss' ? (line ? line.getAttribute('d') : '') : title;
+      if (kind === 'Loss' && !line) return;  // mid-redraw
+      sig[kind] = kind === 'Loss' ? line.getAttribute('d') : title;
     });
     for (const kind of Object.keys(sig)) {
       if (sig[kind] !== lastPlots[kind]) { window.__log.push([t, 'plot:' + kind, 1]); lastPlots[kind] = sig[kind]; }
