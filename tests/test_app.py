@@ -1,12 +1,11 @@
 """The playground page through Streamlit's AppTest: no browser, real script runs."""
 
-import base64
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_json import page_figures
 from streamlit.testing.v1 import AppTest
 
 from playground.config import from_preset
@@ -25,18 +24,6 @@ def button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
-def decode(obj):
-    """Plotly's JSON with numpy arrays packed as {"dtype", "bdata"} turned back into arrays."""
-    if isinstance(obj, dict):
-        if set(obj) >= {"dtype", "bdata"}:
-            a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-            return a.reshape([int(n) for n in str(obj["shape"]).split(",")]) if "shape" in obj else a
-        return {k: decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [decode(v) for v in obj]
-    return obj
-
-
 def panel(at):
     """The HTML of the progress and metric-card panel."""
     return next(m.value for m in at.markdown if "sn-cards\">" in m.value)
@@ -49,7 +36,7 @@ def card(at, name):
 
 def charts(at):
     """The page's Plotly figures by the start of their titles."""
-    figs = [decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+    figs = page_figures(at)
     return {f["layout"]["title"]["text"].split()[0]: f for f in figs}
 
 

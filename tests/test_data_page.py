@@ -1,13 +1,12 @@
 """The Data page: its plain functions (playground.datainfo) and the page itself through AppTest."""
 
-import json
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_json import page_figures
 from streamlit.testing.v1 import AppTest
-from test_app import decode
 
 from playground import datainfo
 from scratchnet.data import MAX_COLUMNS, DataError, Dataset, load_boston, load_dataset, make_sine
@@ -196,7 +195,7 @@ def open_data_page():
 
 
 def page_charts(at):
-    figs = [decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+    figs = page_figures(at)
     return {f["layout"]["title"]["text"].split(" (")[0]: f for f in figs}
 
 

@@ -1,12 +1,11 @@
 """The "Inside the network" page: its logic (playground.inside, inside_text, inside_check) and the page itself."""
 
-import base64
-import json
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_json import page_figures
 from streamlit.testing.v1 import AppTest
 
 from playground import figures, inside, inside_check, session
@@ -31,22 +30,6 @@ def fresh_state(config: PlaygroundConfig | None = None) -> dict:
 
 def inspect(source="book-deep", batch=8, activation="sigmoid", neurons=5, state=None):
     return inside.inspect(state or fresh_state(), source, batch, load_dataset, activation, neurons)
-
-
-def unpack(obj):
-    """Plotly JSON with base64-packed numpy arrays turned back into arrays."""
-    if isinstance(obj, dict):
-        if {"dtype", "bdata"} <= set(obj):
-            flat = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-            return flat.reshape([int(n) for n in str(obj["shape"]).split(",")]) if "shape" in obj else flat
-        return {k: unpack(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [unpack(v) for v in obj]
-    return obj
-
-
-def page_figures(at):
-    return [unpack(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
 
 
 def open_page():
