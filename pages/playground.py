@@ -1,11 +1,10 @@
 """The playground: build a network, train it live, watch it learn."""
 
-import itertools
 import time
 
 import streamlit as st
 
-from playground import figures, session, share_ui, upload_ui
+from playground import board, figures, session, share_ui, upload_ui
 from playground.config import (
     DATASETS,
     LEARNING_RATES,
@@ -19,10 +18,10 @@ from playground.loaders import dataset, training_slots
 from scratchnet import ACTIVATIONS
 from scratchnet.init import INITS
 
-TRAIN_BUDGET = 0.12  # seconds of training between two redraws while training
-SLOT_WAIT = 0.3  # seconds a pass waits for a free training slot before it redraws the waiting state
+TRAIN_BUDGET = 0.12  # seconds of training between two updates while training
+SLOT_WAIT = 0.3  # seconds a pass waits for a free training slot before it shows the waiting state
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
-HEAVY_EVERY = 3  # while training, each of the three weight/prediction charts is redrawn every 3rd pass
+BOARD_COLUMNS = (("loss", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
 state = st.session_state
 session.init_state(state)
 
@@ -179,8 +178,11 @@ def status_line(run) -> None:
 
 
 def snapshot_picker(run, where):
-    """The snapshot to show: the newest while training, or the one the person scrubbed to."""
-    epochs = [s.epoch for s in run.snapshots]
+    """The epoch whose weights the histograms show: the current one while training, or the one scrubbed to.
+
+    The choices are the run's snapshots and the current epoch.
+    """
+    epochs = sorted({s.epoch for s in run.snapshots} | {run.epoch})
     if run.status == "training" or state.get("snap_follow", True) or state.get("snap_epoch") not in epochs:
         state["snap_epoch"] = epochs[-1]
     if run.status != "training" and len(epochs) > 1:
@@ -203,66 +205,64 @@ def _scrubbed(latest: int) -> None:
 def live_view() -> None:
     """Progress, cards and the four charts; while training, a loop of train a little, redraw.
 
-    Each pass trains for TRAIN_BUDGET seconds and redraws into placeholders:
-    the cards and the loss curve every pass, the other three charts in turn.
-    While training the charts are static images of Plotly (no hover), which
-    the browser draws much faster; when training stops they are interactive
+    Each pass trains for TRAIN_BUDGET seconds (when it gets one of the
+    server's training slots) and sends one update: the progress panel, with
+    the four charts inside it for the live board (``playground.board``),
+    which redraws each Plotly chart in place. While training the charts are
+    static (no hover), which draws fastest; once stopped they are interactive
     again. Pressing Stop (or any control) interrupts the loop at its next
-    redraw; the callback then stops the run, keeping history and weights.
+    update; the callback then stops the run, keeping history and weights.
     """
     run = state["run"]
     training = run.status == "training"
     st.markdown(PANEL_CSS, unsafe_allow_html=True)
-    panel, notes = st.empty(), st.empty()
-    left, right = st.columns(2)
-    log_y = left.toggle("Log scale", key="log_y", persist_state="session")
-    loss_chart = left.empty()
+    carrier = st.empty()
+    carrier.html(panel_html(run))  # at once: a rerun shows the current epoch before it trains
+    status_line(run)
+    c = st.columns(3, vertical_alignment="bottom")
+    log_y = c[0].toggle("Log scale", key="log_y", persist_state="session")
     rows = (
-        left.segmented_control("Rows", ["test", "train"], default="test", key="pva_rows", persist_state="session")
+        c[1].segmented_control("Rows", ["test", "train"], default="test", key="pva_rows", persist_state="session")
         or "test"
     )
-    pva_chart, net_chart = left.empty(), right.empty()
-    snap_epoch = snapshot_picker(run, right)
-    hist_chart = right.empty()
+    snap_epoch = snapshot_picker(run, c[2])
+    board.mount()
     # a test can set "live_step_seconds" to make each script run train that long and return
     step_seconds = state.get("live_step_seconds")
     deadline = time.perf_counter() + (step_seconds or LIVE_SECONDS)
-    shown_note = None
     slots = training_slots()
-    for turn in itertools.count():
-        with slots.slot(timeout=SLOT_WAIT) as got:
-            if got:
-                run.advance(TRAIN_BUDGET)
+    while True:
+        got = False
+        if run.status == "training":
+            with slots.slot(timeout=SLOT_WAIT) as got:
+                if got:
+                    run.advance(TRAIN_BUDGET)
         live = run.status == "training"
         waiting = live and not got
-        config = {"staticPlot": True} if live else {"displaylogo": False}
-        h = run.history
-        panel.markdown(panel_html(run, slots if waiting else None), unsafe_allow_html=True)
-        if waiting:  # nothing trained: no chart to redraw
-            if time.perf_counter() > deadline:
-                break
-            continue
-        if (run.status, run.message) != shown_note:  # redraw the note only when it changes
-            shown_note = (run.status, run.message)
-            with notes.container():
-                status_line(run)
-        loss = figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs)
-        loss_chart.plotly_chart(loss, config=config)
-        if not live or turn % HEAVY_EVERY == 0:
-            actual, predicted, idx = run.predictions(rows)
-            title = f"Predicted vs actual ({rows} rows, epoch {run.epoch})"
-            pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names, title)
-            pva_chart.plotly_chart(pva, config=config)
-        if not live or turn % HEAVY_EVERY == 1:
-            diagram = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=run.epoch)
-            net_chart.plotly_chart(diagram, config=config)
-        if not live or turn % HEAVY_EVERY == 2:
-            epoch = run.snapshots[-1].epoch if live else snap_epoch
-            hist_chart.plotly_chart(histogram_figure(run, epoch), config=config)
+        charts = None if waiting else board.payload(chart_figures(run, log_y, rows, snap_epoch), BOARD_COLUMNS, live)
+        carrier.html(board.carrier_html(panel_html(run, slots if waiting else None), charts))
         if not live or time.perf_counter() > deadline:
             break
     if training and (run.status != "training" or step_seconds is None):
-        st.rerun(scope="app")  # refresh the buttons, or start the next loop
+        st.rerun(scope="app")  # refresh the buttons and the run's message, or start the next loop
+
+
+def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
+    """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights."""
+    live = run.status == "training"
+    h = run.history
+    actual, predicted, idx = run.predictions(rows)
+    pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
+                                 f"Predicted vs actual ({rows} rows, epoch {run.epoch})")
+    # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot was thinned out)
+    hist_epoch = snap_epoch if not live and snap_epoch in {s.epoch for s in run.snapshots} else run.epoch
+    return {
+        "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
+                 run.epoch),
+        "pva": (pva, run.epoch),
+        "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=run.epoch), run.epoch),
+        "weights": (histogram_figure(run, None if hist_epoch == run.epoch else hist_epoch), hist_epoch),
+    }
 
 
 # ----- page ------------------------------------------------------------------------

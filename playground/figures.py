@@ -124,6 +124,7 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
                 "xref": "paper",
                 "yref": "paper",
                 "showarrow": False,
+                "xanchor": "center",
                 "yanchor": "bottom",
                 "font": {"size": 12},
             }

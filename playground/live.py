@@ -47,9 +47,18 @@ PANEL_CSS = """<style>
 </style>"""
 
 
-def histogram_figure(run, epoch: int) -> dict:
-    """The weight histograms of the snapshot taken at ``epoch``, binned with edges shared by all snapshots."""
+def histogram_figure(run, epoch: int | None = None) -> dict:
+    """Weight histograms of the snapshot taken at ``epoch``, or of the current weights when ``epoch`` is None.
+
+    The bin edges are shared by all snapshots (and the current weights), so bars stay comparable while scrubbing.
+    """
     snaps = run.snapshots
-    snap = next(s for s in snaps if s.epoch == epoch)
-    edges = [figures.histogram_edges([s.params[k] for s in snaps]) for k in range(len(snap.params))]
-    return figures.weight_histograms(snap.params, edges, snap.epoch)
+    if epoch is None:
+        params, shown = run.current_params(), run.epoch
+    else:
+        snap = next((s for s in snaps if s.epoch == epoch), None)
+        if snap is None:
+            raise ValueError(f"no snapshot at epoch {epoch}; snapshots: {[s.epoch for s in snaps]}")
+        params, shown = snap.params, snap.epoch
+    edges = [figures.histogram_edges([s.params[k] for s in snaps] + [params[k]]) for k in range(len(params))]
+    return figures.weight_histograms(params, edges, shown)

@@ -21,3 +21,19 @@ def decode(obj):
 def page_figures(at) -> list[dict]:
     """Every Plotly figure of the AppTest page, decoded, in page order."""
     return [decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+
+
+def board_update(at) -> dict:
+    """The live board's newest update on the AppTest page (carried in the progress panel's st.html)."""
+    from playground.board import read_carrier
+
+    updates = [read_carrier(h.proto.body) for h in at.html]
+    updates = [u for u in updates if u is not None]
+    if not updates:
+        raise AssertionError("the page carries no live-board update")
+    return updates[-1]
+
+
+def board_figures(at) -> dict:
+    """The live board's figures by chart name ("loss", "pva", "network", "weights")."""
+    return {name: part["figure"] for name, part in board_update(at)["charts"].items()}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from plotly_json import page_figures
+from plotly_json import board_figures, board_update
 from streamlit.testing.v1 import AppTest
 
 from playground.config import from_preset
@@ -26,7 +26,7 @@ def button(at, label):
 
 def panel(at):
     """The HTML of the progress and metric-card panel."""
-    return next(m.value for m in at.markdown if "sn-cards\">" in m.value)
+    return next(h.proto.body for h in at.html if "sn-cards\">" in h.proto.body)
 
 
 def card(at, name):
@@ -35,16 +35,16 @@ def card(at, name):
 
 
 def charts(at):
-    """The page's Plotly figures by the start of their titles."""
-    figs = page_figures(at)
-    return {f["layout"]["title"]["text"].split()[0]: f for f in figs}
+    """The live board's Plotly figures by the start of their titles."""
+    return {f["layout"]["title"]["text"].split()[0]: f for f in board_figures(at).values()}
 
 
 def test_app_starts_without_exception():
     at = start_app()
     assert not at.exception and not at.error
     assert [b.label for b in at.button][:4] == ["Train", "Stop", "Step", "Reset"]
-    assert len(at.get("plotly_chart")) == 4
+    assert set(board_figures(at)) == {"loss", "pva", "network", "weights"}
+    assert len(at.get("bidi_component")) == 1  # the board, mounted once
     assert at.session_state["run"].epoch == 0
 
 
@@ -97,6 +97,23 @@ def test_stop_then_train_continues_from_the_same_epoch():
     assert not at.exception
 
 
+def test_a_run_continued_after_stop_can_finish_and_its_charts_follow():
+    at = start_app()
+    at.checkbox(key="early_stopping").uncheck().run()
+    at.number_input(key="epochs").set_value(5000).run()
+    at.session_state["live_step_seconds"] = 0.3
+    button(at, "Train").click().run()
+    button(at, "Stop").click().run()
+    run = at.session_state["run"]
+    stopped = run.epoch
+    at.number_input(key="epochs").set_value(stopped + 3).run()  # continues the run
+    button(at, "Train").click().run()  # it ends within this script run, away from the last snapshot
+    assert not at.exception
+    assert run.status == "done" and run.epoch == stopped + 3
+    assert {name: part["epoch"] for name, part in board_update(at)["charts"].items()} == dict.fromkeys(
+        ("loss", "pva", "network", "weights"), stopped + 3)
+
+
 def test_reset_gives_the_same_starting_weights():
     at = start_app()
     at.selectbox(key="preset").set_value("book-shallow").run()
@@ -122,7 +139,8 @@ def test_learning_rate_10_on_the_deep_net_shows_the_divergence_message():
     assert any("diverged" in m and "lower learning rate" in m for m in messages)
     run = at.session_state["run"]
     assert run.status == "diverged" and all(np.isfinite(p).all() for p in run.net.params())
-    assert len(at.get("plotly_chart")) == 4  # the charts are still shown
+    assert len(charts(at)) == 4  # the charts are still shown
+    assert board_update(at)["config"] == {"displaylogo": False, "responsive": True}  # interactive again
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,13 @@ def loss_path(page) -> str:
         " return p ? p.getAttribute('d') : ''; }")
 
 
+def chart_epochs(page) -> dict:
+    """The epoch each live chart has drawn, by chart name."""
+    return page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+        ".map(d => [d.dataset.name, Number(d.dataset.epoch)]))")
+
+
 def press(page, label: str) -> None:
     """Click one of the page's own buttons (not Streamlit's header Stop)."""
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).click()
@@ -45,7 +52,8 @@ def test_playground_loads(open_app):
     assert page.get_by_role("heading", name="scratchnet playground").is_visible()
     for label in ("Train", "Stop", "Step", "Reset"):
         assert page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).count() == 1
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 4")
+    assert chart_epochs(page) == {"loss": 0, "pva": 0, "network": 0, "weights": 0}
     assert epoch(page) == 0
     no_exception(page)
 
@@ -57,9 +65,11 @@ def test_train_moves_the_loss_chart_stop_holds_it_train_continues(open_app):
     set_number(page, "Epochs", 5000)
     press(page, "Train")
     wait_epoch_above(page, 5)
-    first = loss_path(page)
+    first, drawn = loss_path(page), chart_epochs(page)
     page.wait_for_timeout(800)
     assert loss_path(page) != first and epoch(page) > 5  # the chart changes while training
+    later = chart_epochs(page)
+    assert all(later[name] > drawn[name] for name in drawn), (drawn, later)  # so do the other three
     press(page, "Stop")
     main = page.get_by_test_id("stMainBlockContainer")
     expect(main.get_by_role("button", name="Train", exact=True)).to_be_enabled()  # the page knows it stopped

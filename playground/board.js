@@ -1,0 +1,110 @@
+// The playground's live board: Plotly charts that the browser keeps and redraws in place.
+//
+// The page sends each update inside its progress panel (an st.html block), as a hidden
+// element with class "sn-live-data": data-seq orders the updates, data-payload holds the
+// charts as JSON. This module is the default export of a keyed st.components.v2 component
+// that the page mounts once per script run. It keeps one board (and one Plotly div per chart)
+// for the whole browser tab, so a rerun never rebuilds a chart. Every animation frame it looks
+// for a newer update; it then redraws the charts one per task, taking turns, so that a slow
+// browser draws fewer frames rather than falling behind.
+
+function plotly(src) {
+  if (!window.__snPlotly) {
+    window.__snPlotly = window.Plotly ? Promise.resolve(window.Plotly) : new Promise((ok, fail) => {
+      const s = document.createElement('script');
+      s.src = src;
+      s.onload = () => ok(window.Plotly);
+      s.onerror = () => fail(new Error(`Plotly could not be loaded from ${src}; reload the page`));
+      document.head.appendChild(s);
+    });
+  }
+  return window.__snPlotly;
+}
+
+function board() {
+  if (!window.__snBoard) {
+    const b = document.createElement('div');
+    b.style.cssText = 'display:flex;gap:1rem;width:100%';
+    b.snSeq = -1;
+    b.snCharts = new Map();  // name -> Plotly div, in the order first seen
+    b.snColumns = [];
+    window.__snBoard = b;
+  }
+  return window.__snBoard;
+}
+
+function column(b, k) {
+  while (b.snColumns.length <= k) {
+    const c = document.createElement('div');
+    c.style.cssText = 'flex:1 1 0;min-width:0;display:flex;flex-direction:column;gap:.5rem';
+    b.appendChild(c);
+    b.snColumns.push(c);
+  }
+  return b.snColumns[k];
+}
+
+function chart(b, name) {
+  let div = b.snCharts.get(name);
+  if (!div) {
+    div = document.createElement('div');
+    div.dataset.testid = 'sn-live-chart';
+    div.dataset.name = name;
+    div.style.contain = 'layout paint style';
+    b.snCharts.set(name, div);
+  }
+  return div;
+}
+
+async function pump(b) {
+  // the next chart with an update waiting, starting after the last one drawn
+  const all = [...b.snCharts.values()];
+  const start = (b.snLast ?? -1) + 1;
+  const k = all.map((_, i) => (start + i) % all.length).find((i) => all[i].snNext);
+  if (k === undefined) {
+    b.snPumping = false;
+    return;
+  }
+  const div = all[k];
+  const next = div.snNext;
+  div.snNext = null;
+  b.snLast = k;
+  try {
+    const Plotly = await plotly(next.src);
+    await Plotly.react(div, next.figure.data, next.figure.layout, next.config);
+    div.dataset.epoch = next.epoch;
+  } catch (err) {
+    div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`;
+  }
+  setTimeout(() => pump(b), 0);
+}
+
+function take(b) {
+  const el = document.querySelector('.sn-live-data');
+  const seq = el ? Number(el.dataset.seq) : -1;
+  if (seq > b.snSeq) {
+    b.snSeq = seq;
+    const data = JSON.parse(el.dataset.payload);
+    data.columns.forEach((names, k) => names.forEach((name) => {
+      const div = chart(b, name);
+      const c = column(b, k);
+      if (div.parentNode !== c) c.appendChild(div);
+      div.style.height = data.charts[name].height + 'px';
+      div.snNext = { ...data.charts[name], src: data.src, config: data.config };  // only the newest is drawn
+    }));
+    if (!b.snPumping) {
+      b.snPumping = true;
+      setTimeout(() => pump(b), 0);
+    }
+  }
+  if (b.isConnected) requestAnimationFrame(() => take(b));
+  else b.snPolling = false;
+}
+
+export default function (component) {
+  const b = board();
+  if (b.parentNode !== component.parentElement) component.parentElement.appendChild(b);
+  if (!b.snPolling) {
+    b.snPolling = true;
+    requestAnimationFrame(() => take(b));
+  }
+}

@@ -1,0 +1,147 @@
+"""The live board: the playground's four Plotly charts, redrawn in place by the browser.
+
+``st.plotly_chart`` builds a new chart in the browser for every update, and
+each update goes through a round of Streamlit's page rendering; while
+training, that held the charts to one or two refreshes a second. Instead:
+
+- the page puts each update (the four figures as JSON) inside its progress
+  panel, an ``st.html`` block that Streamlit updates in place, as a hidden
+  element (``carrier_html``);
+- a small ``st.components.v2`` component (``board.js``), mounted once per
+  script run under a fixed key so that it is never rebuilt, keeps one Plotly
+  div per chart for the whole browser tab, picks up the newest update every
+  animation frame and hands it to ``Plotly.react``, one chart at a time.
+
+Plotly's own ``plotly.min.js``, shipped inside the ``plotly`` Python package,
+is served through a ``components.v1`` file route, so nothing is downloaded
+from the internet and nothing is vendored.
+
+``payload`` and ``carrier_html`` are plain functions that tests call without
+Streamlit; ``mount`` draws.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import time
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+PLOTLY_DIR = Path(__import__("plotly").__file__).parent / "package_data"
+PLOTLY_ROUTE = "playground.board.plotly_js"  # served at component/<PLOTLY_ROUTE>/plotly.min.js
+COMPONENT = "scratchnet_live_board"
+JS = (Path(__file__).parent / "board.js").read_text(encoding="utf-8")
+TEMPLATE_KEYS = ("font", "colorway", "paper_bgcolor", "plot_bgcolor", "hovermode", "hoverlabel", "title", "xaxis",
+                 "yaxis", "annotationdefaults")
+
+
+def plain(value):
+    """``value`` as JSON-ready Python: numpy arrays and scalars as lists and numbers, NaN and infinities as None."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            bad = ~np.isfinite(value)
+            value = value.astype(object)
+            value[bad] = None
+        return value.tolist()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@cache
+def template() -> dict:
+    """The layout part of Plotly's ``plotly_white`` template, as plain JSON, tuned for fast redraws."""
+    import plotly.io as pio
+
+    layout = pio.templates["plotly_white"].to_plotly_json()["layout"]
+    layout = {k: layout[k] for k in TEMPLATE_KEYS if k in layout}
+    for axis in ("xaxis", "yaxis"):
+        # fixed margins, and no per-label overflow check: both measure every tick label on every draw
+        layout[axis] = {**layout.get(axis, {}), "automargin": False, "ticklabeloverflow": "allow"}
+    return {"layout": layout}
+
+
+def chart_payload(figure: dict, epoch: int) -> dict:
+    """One chart of the board: its figure as plain JSON, its height in pixels and the epoch it shows."""
+    layout = dict(figure["layout"])
+    if layout.get("template") == "plotly_white":
+        layout["template"] = template()
+    return {
+        "height": int(layout.get("height", 320)),
+        "epoch": int(epoch),
+        "figure": {"data": plain(figure["data"]), "layout": plain(layout)},
+    }
+
+
+def payload(charts: dict, columns, static: bool, seq: int | None = None) -> dict:
+    """What the browser gets for one update of the board.
+
+    Parameters
+    ----------
+    charts : dict
+        Chart name to ``(figure, epoch)``: a figure dict from ``playground.figures`` (numpy
+        arrays allowed) and the epoch it shows.
+    columns : sequence of sequences of str
+        The chart names of each column, top to bottom.
+    static : bool
+        True while training: static charts (no hover or toolbar), which draw fastest.
+    seq : int, optional
+        Orders the updates (the browser ignores one older than what it shows); by default the
+        time in microseconds, which stays ordered across server restarts and within JavaScript's
+        exact integers.
+    """
+    names = [name for col in columns for name in col]
+    if sorted(names) != sorted(charts):
+        raise ValueError(f"columns must name each chart once: got {names} for charts {sorted(charts)}")
+    return {
+        "seq": time.time_ns() // 1000 if seq is None else int(seq),
+        "src": f"component/{PLOTLY_ROUTE}/plotly.min.js",
+        "config": {"staticPlot": True} if static else {"displaylogo": False, "responsive": True},
+        "columns": [list(col) for col in columns],
+        "charts": {name: chart_payload(fig, epoch) for name, (fig, epoch) in charts.items()},
+    }
+
+
+def carrier_html(panel: str, data: dict | None) -> str:
+    """``panel`` (trusted HTML built by the app) followed by the board update ``data`` in a hidden element.
+
+    Without ``data`` the board keeps what it shows.
+    """
+    if data is None:
+        return panel
+    body = html.escape(json.dumps(data, separators=(",", ":"), allow_nan=False), quote=True)
+    return f'{panel}<div hidden class="sn-live-data" data-seq="{int(data["seq"])}" data-payload="{body}"></div>'
+
+
+def read_carrier(text: str) -> dict | None:
+    """The board update inside ``carrier_html`` output, or None (the inverse, for tests and tools)."""
+    start = text.find('data-payload="')
+    if start < 0:
+        return None
+    start += len('data-payload="')
+    return json.loads(html.unescape(text[start:text.index('"', start)]))
+
+
+def mount() -> None:
+    """Mount the board under its fixed key; call it once per script run, where the charts go."""
+    from streamlit.components.v1 import declare_component
+
+    declare_component("plotly_js", path=str(PLOTLY_DIR))  # the route that serves plotly.min.js
+    _component()(key="live_board")
+
+
+@cache
+def _component():
+    import streamlit as st
+
+    return st.components.v2.component(COMPONENT, js=JS, isolate_styles=False)

@@ -1,0 +1,79 @@
+"""The live board's plain functions: figures to JSON, the update the page carries, and its escaping."""
+
+import json
+
+import numpy as np
+import pytest
+
+from playground import board, figures
+
+COLUMNS = (("loss", "pva"), ("network", "weights"))
+
+
+def four_charts(title="t"):
+    loss = figures.loss_figure([1, 2, 3], [3.0, 2.0, 1.0], [2], [2.5], False, 10)
+    pva = figures.pred_vs_actual(np.array([1.0, 2.0]), np.array([1.5, 2.5]), title=title)
+    net = figures.network_diagram([np.ones((2, 3)), np.zeros(3), np.ones((3, 1)), np.zeros(1)], ["a", "b"])
+    hist = figures.weight_histograms([np.ones((2, 3)), np.zeros(3)], [np.linspace(-1, 1, 5)] * 2, 7)
+    return {"loss": (loss, 3), "pva": (pva, 3), "network": (net, 3), "weights": (hist, 7)}
+
+
+def test_plain_turns_numpy_into_json_and_non_finite_numbers_into_none():
+    value = {"a": np.array([1.0, np.nan, np.inf]), "b": np.int64(3), "c": (np.float32(0.5), -np.inf), "d": None,
+             "e": np.array([[1, 2], [3, 4]])}
+    out = board.plain(value)
+    assert out == {"a": [1.0, None, None], "b": 3, "c": [0.5, None], "e": [[1, 2], [3, 4]]}
+    json.dumps(out, allow_nan=False)  # strict JSON, which the browser's JSON.parse accepts
+
+
+def test_payload_carries_every_chart_with_its_epoch_height_and_plain_figure():
+    data = board.payload(four_charts(), COLUMNS, static=True, seq=5)
+    assert data["seq"] == 5 and data["columns"] == [["loss", "pva"], ["network", "weights"]]
+    assert {name: part["epoch"] for name, part in data["charts"].items()} == {
+        "loss": 3, "pva": 3, "network": 3, "weights": 7}
+    assert data["charts"]["network"]["height"] == 360 and data["charts"]["loss"]["height"] == 320
+    assert data["charts"]["loss"]["figure"]["data"][0]["y"] == [3.0, 2.0, 1.0]
+    assert data["config"] == {"staticPlot": True}
+    assert "staticPlot" not in board.payload(four_charts(), COLUMNS, static=False)["config"]
+    json.dumps(data, allow_nan=False)
+
+
+def test_payload_expands_the_template_name_plotly_js_does_not_know():
+    layout = board.payload(four_charts(), COLUMNS, static=True)["charts"]["loss"]["figure"]["layout"]
+    template = layout["template"]["layout"]
+    assert template["plot_bgcolor"] == "white"
+    assert template["xaxis"]["automargin"] is False and template["yaxis"]["ticklabeloverflow"] == "allow"
+
+
+def test_default_seq_grows_and_stays_an_exact_javascript_integer():
+    first = board.payload(four_charts(), COLUMNS, static=True)["seq"]
+    second = board.payload(four_charts(), COLUMNS, static=True)["seq"]
+    assert 0 < first < second < 2**53
+
+
+@pytest.mark.parametrize("columns", [(("loss", "pva"), ("network",)), (("loss", "pva", "pva"), ("network", "weights"))])
+def test_payload_refuses_columns_that_do_not_name_each_chart_once(columns):
+    with pytest.raises(ValueError, match="columns must name each chart once"):
+        board.payload(four_charts(), columns, static=True)
+
+
+def test_carrier_round_trips_and_escapes_markup_from_the_data():
+    hostile = '"><img src=x onerror=alert(1)> & \'quotes\''
+    data = board.payload(four_charts(title=hostile), COLUMNS, static=True, seq=42)
+    text = board.carrier_html("<p>panel</p>", data)
+    assert text.startswith("<p>panel</p>") and 'data-seq="42"' in text
+    assert "<img" not in text and '"><' not in text.split("data-payload=")[1][1:-8]
+    back = board.read_carrier(text)
+    assert back == data
+    assert back["charts"]["pva"]["figure"]["layout"]["title"]["text"] == hostile
+
+
+def test_a_carrier_without_data_is_the_panel_alone():
+    assert board.carrier_html("<p>panel</p>", None) == "<p>panel</p>"
+    assert board.read_carrier("<p>panel</p>") is None
+
+
+def test_the_board_script_is_shipped_and_plotly_is_served_from_the_plotly_package():
+    assert "export default function" in board.JS and "Plotly.react" in board.JS
+    assert (board.PLOTLY_DIR / "plotly.min.js").is_file()
+    assert board.payload(four_charts(), COLUMNS, static=True)["src"] == f"component/{board.PLOTLY_ROUTE}/plotly.min.js"
