@@ -14,6 +14,7 @@ import numpy as np
 MAX_CURVE = 500
 MAX_SCATTER = 1000
 MAX_DIAGRAM_NEURONS = 24
+MAX_MARKED = 100  # eval points marked on the loss curve up to this many
 TRAIN_COLOUR, VAL_COLOUR, BIAS_COLOUR = "#1f77b4", "#d62728", "#ff7f0e"
 POS_COLOUR, NEG_COLOUR = "#2b83ba", "#d7191c"
 WIDTH_BANDS = (0.5, 1.2, 2.0, 3.0, 4.5)
@@ -59,10 +60,12 @@ def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, 
             "type": "scatter",
             "x": vx,
             "y": vy,
-            "mode": "lines+markers",
+            # each eval point marked while they are few enough to tell apart (hundreds of markers also slow
+            # every redraw); beyond that the line through them
+            "mode": "lines+markers" if len(vx) <= MAX_MARKED else "lines",
             "name": "validation (eval points)",
             "line": {"color": VAL_COLOUR},
-            "marker": {"size": 7 if len(vx) <= 60 else 3},
+            "marker": {"size": 7},
             "hovertemplate": "epoch %{x}<br>validation loss %{y:.4g}<extra></extra>",
         },
     ]
@@ -113,8 +116,10 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
             }
         )
         x_dom = [0.0, 0.47] if col == 0 else [0.53, 1.0]
-        layout[f"xaxis{ax}"] = {"domain": x_dom, "anchor": f"y{ax}", "range": [float(e[0]), float(e[-1])]}
-        layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}"}
+        # few ticks: every tick label is measured on every redraw, and there are two axes per histogram
+        layout[f"xaxis{ax}"] = {"domain": x_dom, "anchor": f"y{ax}", "range": [float(e[0]), float(e[-1])],
+                                "nticks": 5, "showgrid": False}
+        layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}", "nticks": 4}
         label = f"{'W' if col == 0 else 'B'}{row + 1}: {'weights' if col == 0 else 'biases'} of layer {row + 1}"
         annotations.append(
             {
@@ -179,8 +184,10 @@ def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, ho
         },
     ]
     layout = _layout(
-        title or "Predicted vs actual", xaxis={"title": {"text": "actual"}}, yaxis={"title": {"text": "predicted"}}
+        title or "Predicted vs actual", xaxis={"title": {"text": "actual"}}, yaxis={"title": {"text": "predicted"}},
     )
+    # inside the plot's top left corner (few points fall there), clear of the title
+    layout["legend"] = {"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.7)"}
     return {"data": data, "layout": layout}
 
 
@@ -209,8 +216,7 @@ def _connection_traces(weights, shown, ys) -> list[dict]:
                         "line": {"color": colour, "width": width},
                         "opacity": 0.35 + 0.12 * b,
                         "name": f"{label} weight",
-                        "legendgroup": label,
-                        "showlegend": b == 2,
+                        "showlegend": False,
                     }
                 )
     return traces
@@ -228,29 +234,26 @@ def network_diagram(
     shown = [min(s, max_neurons) for s in sizes]
     ys = [np.linspace(1, -1, n) if n > 1 else np.zeros(1) for n in shown]
     data = _connection_traces(weights, shown, ys)
-    for layer, (n, y) in enumerate(zip(shown, ys, strict=True)):
-        if layer == 0:
-            names = list(input_names[:n])
-        elif layer == len(shown) - 1:
-            names = ["output"] * n
-        else:
-            names = [f"layer {layer}, neuron {k + 1}" for k in range(n)]
-        data.append(
-            {
-                "type": "scatter",
-                "x": np.full(n, layer),
-                "y": y,
-                "mode": "markers",
-                "showlegend": False,
-                "marker": {"size": 12, "color": "white", "line": {"color": "#333", "width": 1.5}},
-                "text": names,
-                "hovertemplate": "%{text}<extra></extra>",
-            }
-        )
+    names = list(input_names[: shown[0]])
+    for layer, n in enumerate(shown[1:-1], start=1):
+        names += [f"layer {layer}, neuron {k + 1}" for k in range(n)]
+    names += ["output"] * shown[-1]
+    data.append(  # every neuron in one trace: one trace draws much faster than one per layer
+        {
+            "type": "scatter",
+            "x": np.concatenate([np.full(n, layer) for layer, n in enumerate(shown)]),
+            "y": np.concatenate(ys),
+            "mode": "markers",
+            "showlegend": False,
+            "marker": {"size": 12, "color": "white", "line": {"color": "#333", "width": 1.5}},
+            "text": names,
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    )
     ticks = ["inputs"] + [f"layer {k + 1}" for k in range(len(weights) - 1)] + ["output"]
     ticks = [t + (f"<br>({shown[k]} of {sizes[k]} shown)" if sizes[k] > shown[k] else "") for k, t in enumerate(ticks)]
     layout = _layout(
-        f"Network{'' if epoch is None else f' at epoch {epoch}'}: blue positive, red negative, thicker = larger",
+        f"Network{'' if epoch is None else f' at epoch {epoch}'}: blue +, red −, thicker = larger",
         360,
         xaxis={"tickvals": list(range(len(sizes))), "ticktext": ticks, "showgrid": False, "zeroline": False},
         yaxis={"visible": False},

@@ -184,6 +184,13 @@ def test_loss_figure_caps_points_and_marks_eval_epochs():
     assert fig["layout"]["yaxis"]["type"] == "log"
 
 
+def test_loss_figure_marks_eval_points_only_while_they_are_few():
+    evals = np.arange(10, 3001, 10)  # 300 eval points
+    few = figures.loss_figure([1, 2], [1.0, 0.5], evals[: figures.MAX_MARKED], evals[: figures.MAX_MARKED] * 0.0)
+    many = figures.loss_figure([1, 2], [1.0, 0.5], evals, evals * 0.0)
+    assert few["data"][1]["mode"] == "lines+markers" and many["data"][1]["mode"] == "lines"
+
+
 def test_histogram_bar_counts_sum_to_the_number_of_weights(boston):
     run = LiveRun(quick(), boston)
     params = run.current_params()
