@@ -71,15 +71,24 @@ def template() -> dict:
     return {"layout": layout}
 
 
-def chart_payload(figure: dict, epoch: int) -> dict:
-    """One chart of the board: its figure as plain JSON, its height in pixels and the epoch it shows."""
+HOVER_ONLY = ("customdata", "hovertemplate", "hoverinfo", "text")  # trace keys a static chart does not use
+
+
+def chart_payload(figure: dict, epoch: int, static: bool = False) -> dict:
+    """One chart of the board: its figure as plain JSON, its height in pixels and the epoch it shows.
+
+    A ``static`` chart (no hover) is sent without its hover-only data, which is most of some figures.
+    """
     layout = dict(figure["layout"])
     if layout.get("template") == "plotly_white":
         layout["template"] = template()
+    data = figure["data"]
+    if static:
+        data = [{k: v for k, v in trace.items() if k not in HOVER_ONLY} for trace in data]
     return {
         "height": int(layout.get("height", 320)),
         "epoch": int(epoch),
-        "figure": {"data": plain(figure["data"]), "layout": plain(layout)},
+        "figure": {"data": plain(data), "layout": plain(layout)},
     }
 
 
@@ -108,7 +117,7 @@ def payload(charts: dict, columns, static: bool, seq: int | None = None) -> dict
         "src": f"component/{PLOTLY_ROUTE}/plotly.min.js",
         "config": {"staticPlot": True} if static else {"displaylogo": False, "responsive": True},
         "columns": [list(col) for col in columns],
-        "charts": {name: chart_payload(fig, epoch) for name, (fig, epoch) in charts.items()},
+        "charts": {name: chart_payload(fig, epoch, static) for name, (fig, epoch) in charts.items()},
     }
 
 

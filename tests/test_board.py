@@ -77,3 +77,15 @@ def test_the_board_script_is_shipped_and_plotly_is_served_from_the_plotly_packag
     assert "export default function" in board.JS and "Plotly.react" in board.JS
     assert (board.PLOTLY_DIR / "plotly.min.js").is_file()
     assert board.payload(four_charts(), COLUMNS, static=True)["src"] == f"component/{board.PLOTLY_ROUTE}/plotly.min.js"
+
+
+def test_static_charts_are_sent_without_their_hover_only_data():
+    charts = four_charts()
+    live = board.payload(charts, COLUMNS, static=True)["charts"]
+    idle = board.payload(charts, COLUMNS, static=False)["charts"]
+    nodes = [t for t in idle["network"]["figure"]["data"] if t["mode"] == "markers"][0]
+    assert nodes["text"] == ["a", "b"] + [f"layer 1, neuron {k}" for k in (1, 2, 3)] + ["output"]
+    for name in live:
+        for trace in live[name]["figure"]["data"]:
+            assert not set(trace) & set(board.HOVER_ONLY), (name, trace.keys())
+    assert live["pva"]["figure"]["data"][1]["y"] == idle["pva"]["figure"]["data"][1]["y"]  # the data itself stays
