@@ -28,13 +28,10 @@ def main(out: str = str(ROOT / "docs" / "playground.png")) -> int:
         page.wait_for_function(
             "() => { const e = document.querySelector('[data-testid=\"sn-epoch\"]');"
             " return e && parseInt(e.textContent) > 1200; }", timeout=60000)
-        # charts are redrawn several times a second: shoot at a moment when all four are drawn
-        for _ in range(50):
-            drawn = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                                  ".filter(p => p.querySelector('.scatterlayer path, .barlayer path')).length")
-            if drawn >= 4:
-                break
-            page.wait_for_timeout(20)
+        # the live charts are redrawn in place: wait until each has drawn an epoch past 1000
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+            ".filter(d => Number(d.dataset.epoch) > 1000).length == 4", timeout=60000)
         page.screenshot(path=out)
         browser.close()
     print(f"saved {out}")

@@ -85,14 +85,17 @@ def test_train_moves_the_loss_chart_stop_holds_it_train_continues(open_app):
 
 def test_step_and_reset(open_app):
     page = open_app()
+    counter = page.locator(EPOCH)
     press(page, "Step")
-    wait_idle(page)
+    expect(counter).to_have_text("1 / 50")  # the page may still be drawing the charts: wait for the counter
     press(page, "Step")
-    wait_idle(page)
-    assert epoch(page) == 2
+    expect(counter).to_have_text("2 / 50")
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+                           ".every(d => d.dataset.epoch === '2')")  # every chart shows epoch 2
     press(page, "Reset")
-    wait_idle(page)
-    assert epoch(page) == 0
+    expect(counter).to_have_text("0 / 50")
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+                           ".every(d => d.dataset.epoch === '0')")
     no_exception(page)
 
 
