@@ -250,18 +250,19 @@ def live_view() -> None:
 def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
     """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights."""
     live = run.status == "training"
+    epoch = run.epoch
     h = run.history
     actual, predicted, idx = run.predictions(rows)
     pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
-                                 f"Predicted vs actual ({rows} rows, epoch {run.epoch})")
-    # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot was thinned out)
-    hist_epoch = snap_epoch if not live and snap_epoch in {s.epoch for s in run.snapshots} else run.epoch
+                                 f"Predicted vs actual ({rows} rows, epoch {epoch})")
+    # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)
+    hist, hist_epoch = histogram_figure(run, None if live or snap_epoch == epoch else snap_epoch)
     return {
         "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
-                 run.epoch),
-        "pva": (pva, run.epoch),
-        "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=run.epoch), run.epoch),
-        "weights": (histogram_figure(run, None if hist_epoch == run.epoch else hist_epoch), hist_epoch),
+                 epoch),
+        "pva": (pva, epoch),
+        "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch), epoch),
+        "weights": (hist, hist_epoch),
     }
 
 

@@ -47,18 +47,15 @@ PANEL_CSS = """<style>
 </style>"""
 
 
-def histogram_figure(run, epoch: int | None = None) -> dict:
-    """Weight histograms of the snapshot taken at ``epoch``, or of the current weights when ``epoch`` is None.
+def histogram_figure(run, epoch: int | None = None) -> tuple[dict, int]:
+    """Weight histograms of the snapshot taken at ``epoch``, or of the current weights, and the epoch shown.
 
-    The bin edges are shared by all snapshots (and the current weights), so bars stay comparable while scrubbing.
+    The current weights are shown when ``epoch`` is None or is no longer a snapshot (snapshots are thinned
+    as a run grows). The bin edges are shared by all snapshots and the current weights, so the bars stay
+    comparable while scrubbing.
     """
-    snaps = run.snapshots
-    if epoch is None:
-        params, shown = run.current_params(), run.epoch
-    else:
-        snap = next((s for s in snaps if s.epoch == epoch), None)
-        if snap is None:
-            raise ValueError(f"no snapshot at epoch {epoch}; snapshots: {[s.epoch for s in snaps]}")
-        params, shown = snap.params, snap.epoch
+    snaps = list(run.snapshots)
+    snap = next((s for s in snaps if s.epoch == epoch), None) if epoch is not None else None
+    params, shown = (snap.params, snap.epoch) if snap is not None else (run.current_params(), run.epoch)
     edges = [figures.histogram_edges([s.params[k] for s in snaps] + [params[k]]) for k in range(len(params))]
-    return figures.weight_histograms(params, edges, shown)
+    return figures.weight_histograms(params, edges, shown), shown

@@ -7,6 +7,8 @@ at once. It holds no Streamlit objects and can be driven from a test.
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -41,10 +43,28 @@ class Snapshot:
     params: list[np.ndarray]
 
 
+def _locked(method):
+    """Run ``method`` holding the run's lock."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class LiveRun:
-    """A run of ``config`` on ``data`` (already reduced to the chosen features)."""
+    """A run of ``config`` on ``data`` (already reduced to the chosen features).
+
+    Its methods that change it hold a per-run lock: Streamlit starts the script run that follows a click
+    while the one it replaces may still be inside ``advance``, so two threads can use one run. The lock
+    lets the in-flight chunk finish before Stop (or anything else) changes the run, and never lets two
+    threads train it at once.
+    """
 
     def __init__(self, config: PlaygroundConfig, data: Dataset) -> None:
+        self._lock = threading.RLock()
         self.config = config
         self.key = config.run_key()
         self.data = data
@@ -57,6 +77,7 @@ class LiveRun:
         self.initial: list[np.ndarray] | None = None  # starting weights of a loaded model
         self.reset()
 
+    @_locked
     def adopt(self, net) -> None:
         """Start this run from the weights of ``net`` (a loaded model of the same architecture)."""
         widths = [(layer.input_width, layer.neurons) for layer in net.layers]
@@ -70,6 +91,7 @@ class LiveRun:
         self.reset()
 
     # ----- state --------------------------------------------------------------
+    @_locked
     def reset(self) -> None:
         """Back to epoch 0 with the same starting weights (of the seed, or of a loaded model)."""
         self.trainer.restart(self.config.seed)
@@ -97,6 +119,7 @@ class LiveRun:
     def finished(self) -> bool:
         return self.status in ("done", "diverged") or self.epoch >= self.config.epochs
 
+    @_locked
     def start(self) -> None:
         """Train (or continue) until the configured number of epochs."""
         if self.status == "diverged":
@@ -108,10 +131,12 @@ class LiveRun:
         self.status, self.message = "training", ""
         self._rate_marks = [(time.perf_counter(), self.epoch)]
 
+    @_locked
     def stop(self) -> None:
         if self.status == "training":
             self.status = "stopped"
 
+    @_locked
     def update(self, config: PlaygroundConfig) -> None:
         """Take new settings that continue the run (learning rate, optimizer, epochs, batch size...)."""
         if config.run_key() != self.key:
@@ -130,6 +155,7 @@ class LiveRun:
             self.status = "stopped"
 
     # ----- training -----------------------------------------------------------
+    @_locked
     def advance(self, budget: float) -> int:
         """Train whole epochs for about ``budget`` seconds; return how many were trained."""
         if self.status != "training":
@@ -141,6 +167,7 @@ class LiveRun:
         self._rate_marks = [m for m in self._rate_marks if now - m[0] < 3.0][-20:] + [(now, self.epoch)]
         return done
 
+    @_locked
     def step(self) -> int:
         """Train exactly one epoch (the Step button)."""
         if self.status in ("training", "diverged"):

@@ -63,23 +63,57 @@ def train_in_app(preset: str, seed: int, epochs: int = 60):
 
 
 def test_two_sessions_training_at_once_get_the_same_results_as_alone():
-    alone = {name: train_in_app(name, 5)[:2] for name in ("book-deep", "book-shallow")}
+    # What two sessions do at once on one server: each advances its own run in its own script thread, in
+    # chunks, through the server's shared training slots. (Two AppTests cannot run in threads: the test
+    # harness shares one Streamlit runtime between them, and one may tear it down under the other.)
+    slots = TrainingSlots(1)
+    names = ("book-deep", "book-shallow")
+    configs = {name: replace(from_preset(name), epochs=60, early_stopping=False) for name in names}
+
+    def train(config, chunk):
+        run = LiveRun(config, load_boston())
+        run.start()
+        while run.status == "training":
+            with slots.slot(timeout=5.0) as got:
+                if got:
+                    run.advance(chunk)
+        return run.history.val_loss, [p.copy() for p in run.net.params()]
+
+    alone = {name: train(config, 10.0) for name, config in configs.items()}
     together = {}
-
-    def work(name):
-        together[name] = train_in_app(name, 5)
-
-    threads = [threading.Thread(target=work, args=(name,)) for name in alone]
+    threads = [threading.Thread(target=lambda n=name, c=config: together.__setitem__(n, train(c, 0.002)))
+               for name, config in configs.items()]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     for name, (losses, params) in alone.items():
-        got_losses, got_params, at = together[name]
-        assert not at.exception and got_losses == losses
+        got_losses, got_params = together[name]
+        assert got_losses == losses and len(losses) == 6
         assert all(np.array_equal(a, b) for a, b in zip(got_params, params, strict=True))
-    # and the sessions did not share anything
-    assert together["book-deep"][2].session_state["run"] is not together["book-shallow"][2].session_state["run"]
+
+
+def test_two_app_sessions_get_their_own_runs_with_their_own_results():
+    deep_losses, deep_params, deep = train_in_app("book-deep", 5)
+    shallow_losses, _, shallow = train_in_app("book-shallow", 5)
+    assert not deep.exception and not shallow.exception
+    assert deep.session_state["run"] is not shallow.session_state["run"]
+    assert deep_losses != shallow_losses and len(deep_params) == 6
+
+
+def test_stop_from_a_second_thread_waits_for_the_chunk_in_flight():
+    # Streamlit starts the script run after a click while the old one may still be inside advance():
+    # the run's lock lets that chunk finish, and nothing trains after stop() has returned.
+    run = LiveRun(replace(from_preset("book-deep"), epochs=5000, early_stopping=False), load_boston())
+    run.start()
+    worker = threading.Thread(target=run.advance, args=(0.3,))
+    worker.start()
+    time.sleep(0.05)
+    run.stop()
+    stopped_at = run.epoch
+    worker.join()
+    assert run.status == "stopped" and run.epoch == stopped_at > 0
+    assert run.advance(0.1) == 0 and run.epoch == stopped_at
 
 
 @pytest.mark.parametrize(

@@ -255,3 +255,19 @@ def test_panel_shows_epoch_cards_full_precision_and_the_waiting_state(boston):
     slots = TrainingSlots(2)
     assert "waiting for a free training slot (0 of 2 in use, 0 waiting)" in panel_html(run, slots)
     assert "waiting" not in html
+
+
+def test_histograms_of_a_thinned_out_snapshot_fall_back_to_the_current_weights(boston):
+    from playground.live import histogram_figure
+
+    run = LiveRun(quick(), boston)
+    run.start()
+    run.advance(0.05)
+    snap = run.snapshots[-1]
+    fig, shown = histogram_figure(run, snap.epoch)
+    assert shown == snap.epoch and fig["layout"]["title"]["text"].endswith(f"epoch {snap.epoch}")
+    gone = max(s.epoch for s in run.snapshots) + 1  # not a snapshot
+    fig, shown = histogram_figure(run, gone)
+    assert shown == run.epoch
+    counts = [int(np.asarray(bar["y"]).sum()) for bar in fig["data"]]
+    assert counts == [p.size for p in run.current_params()]
