@@ -149,3 +149,20 @@ def test_a_malformed_link_shows_one_warning(open_app):
     assert page.locator('[data-testid="stAlertContentWarning"]').count() == 1
     assert page.locator(EPOCH).inner_text().strip() == "0 / 50"
     no_exception(page)
+
+
+def test_the_live_charts_come_back_after_another_page(open_app):
+    page = open_app()
+    press(page, "Step")
+    expect(page.locator(EPOCH)).to_have_text("1 / 50")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Data", exact=True).click()
+    page.wait_for_timeout(500)
+    wait_idle(page, timeout_ms=60000)
+    visible = "[...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')].filter(d => d.getClientRects().length)"
+    assert page.evaluate(f"{visible}.length") == 0  # the board is not on the Data page
+    nav.get_by_text("Playground", exact=True).click()
+    page.wait_for_function(f"() => {visible}.filter(d => d.dataset.epoch === '1' && d.querySelector('.main-svg'))"
+                           ".length == 4")
+    assert epoch(page) == 1
+    no_exception(page)
