@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from playground import board, figures, session, share_ui, upload_ui
+from playground import board, session, share_ui, upload_ui
 from playground.config import (
     DATASETS,
     LEARNING_RATES,
@@ -13,7 +13,7 @@ from playground.config import (
     build_network,
     validate,
 )
-from playground.live import PANEL_CSS, histogram_figure, panel_html
+from playground.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
 from playground.loaders import dataset, training_slots
 from scratchnet import ACTIVATIONS
 from scratchnet.init import INITS
@@ -21,7 +21,6 @@ from scratchnet.init import INITS
 TRAIN_BUDGET = 0.12  # seconds of training between two updates while training
 SLOT_WAIT = 0.3  # seconds a pass waits for a free training slot before it shows the waiting state
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
-BOARD_COLUMNS = (("loss", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
 state = st.session_state
 session.init_state(state)
 
@@ -245,25 +244,6 @@ def live_view() -> None:
             break
     if training and (run.status != "training" or step_seconds is None):
         st.rerun(scope="app")  # refresh the buttons and the run's message, or start the next loop
-
-
-def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
-    """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights."""
-    live = run.status == "training"
-    epoch = run.epoch
-    h = run.history
-    actual, predicted, idx = run.predictions(rows)
-    pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
-                                 f"Predicted vs actual ({rows} rows, epoch {epoch})")
-    # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)
-    hist, hist_epoch = histogram_figure(run, None if live or snap_epoch == epoch else snap_epoch)
-    return {
-        "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
-                 epoch),
-        "pva": (pva, epoch),
-        "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch), epoch),
-        "weights": (hist, hist_epoch),
-    }
 
 
 # ----- page ------------------------------------------------------------------------

@@ -184,7 +184,7 @@ def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, ho
         },
     ]
     layout = _layout(
-        title or "Predicted vs actual", xaxis={"title": {"text": "actual"}}, yaxis={"title": {"text": "predicted"}},
+        title or "Predicted vs actual", xaxis={"title": {"text": "actual"}}, yaxis={"title": {"text": "predicted"}}
     )
     # inside the plot's top left corner (few points fall there), clear of the title
     layout["legend"] = {"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.7)"}

@@ -1,4 +1,4 @@
-"""The live view's read-outs as plain functions: the progress-and-cards panel and the weight histograms."""
+"""The live view's read-outs as plain functions: the progress panel and the four live charts' figures."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def panel_html(run, waiting=None) -> str:
     )
 
 
+BOARD_COLUMNS = (("loss", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
+
 PANEL_CSS = """<style>
 .sn-progress-text{font-size:.9rem;margin-bottom:.25rem}
 .sn-track{height:.5rem;border-radius:.25rem;background:rgba(128,128,128,.2)}
@@ -59,3 +61,22 @@ def histogram_figure(run, epoch: int | None = None) -> tuple[dict, int]:
     params, shown = (snap.params, snap.epoch) if snap is not None else (run.current_params(), run.epoch)
     edges = [figures.histogram_edges([s.params[k] for s in snaps] + [params[k]]) for k in range(len(params))]
     return figures.weight_histograms(params, edges, shown), shown
+
+
+def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
+    """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights."""
+    live = run.status == "training"
+    epoch = run.epoch
+    h = run.history
+    actual, predicted, idx = run.predictions(rows)
+    pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
+                                 f"Predicted vs actual ({rows} rows, epoch {epoch})")
+    # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)
+    hist, hist_epoch = histogram_figure(run, None if live or snap_epoch == epoch else snap_epoch)
+    return {
+        "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
+                 epoch),
+        "pva": (pva, epoch),
+        "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch), epoch),
+        "weights": (hist, hist_epoch),
+    }
