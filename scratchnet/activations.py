@@ -16,8 +16,8 @@ class Linear(Operation):
 
     name = "linear"
 
-    def _output(self) -> np.ndarray:
-        return self.input_
+    def _compute(self, x: np.ndarray) -> np.ndarray:
+        return x
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         return output_grad
@@ -33,9 +33,9 @@ class Sigmoid(Operation):
 
     name = "sigmoid"
 
-    def _output(self) -> np.ndarray:
+    def _compute(self, x: np.ndarray) -> np.ndarray:
         # 1 / (1 + exp(min(-x, 700))), computed in one new array
-        out = np.negative(self.input_)
+        out = np.negative(x)
         np.minimum(out, 700.0, out=out)
         np.exp(out, out=out)
         out += 1.0
@@ -54,8 +54,8 @@ class Tanh(Operation):
 
     name = "tanh"
 
-    def _output(self) -> np.ndarray:
-        return np.tanh(self.input_)
+    def _compute(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         # d tanh / dx = 1 - tanh^2
@@ -70,8 +70,8 @@ class ReLU(Operation):
 
     name = "relu"
 
-    def _output(self) -> np.ndarray:
-        return np.maximum(self.input_, 0.0)
+    def _compute(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0.0)
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         return output_grad * (self.input_ > 0)
@@ -89,8 +89,8 @@ class LeakyReLU(Operation):
             raise ValueError(f"LeakyReLU alpha must be in [0, 1), got {alpha}")
         self.alpha = alpha
 
-    def _output(self) -> np.ndarray:
-        return np.where(self.input_ > 0, self.input_, self.alpha * self.input_)
+    def _compute(self, x: np.ndarray) -> np.ndarray:
+        return np.where(x > 0, x, self.alpha * x)
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         return np.where(self.input_ > 0, output_grad, self.alpha * output_grad)

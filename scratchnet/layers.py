@@ -66,6 +66,19 @@ class Layer:
         self.output = input_
         return self.output
 
+    def apply(self, input_: np.ndarray) -> np.ndarray:
+        """The layer's output ``(n, neurons)`` for ``input_`` ``(n, d_in)``, storing nothing (for predictions)."""
+        if not self.built:
+            raise RuntimeError(f"{type(self).__name__}({self.neurons}) is not built yet; run forward once first")
+        if input_.shape[1] != self.input_width:
+            raise ValueError(
+                f"{type(self).__name__}({self.neurons}) was built for inputs with "
+                f"{self.input_width} columns, got {input_.shape[1]}"
+            )
+        for operation in self.operations:
+            input_ = operation.apply(input_)
+        return input_
+
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """Send ``output_grad`` ``(n, neurons)`` back through the operations; return ``(n, d_in)``."""
         if output_grad.shape != self.output.shape:

@@ -10,6 +10,8 @@ from .init import RNG
 from .layers import Dense, Layer
 from .losses import Loss, get_loss
 
+PREDICT_CHUNK_ROWS = 4096  # rows per block in predict: bounds its working memory
+
 
 class NeuralNetwork:
     """A stack of layers trained against a loss.
@@ -144,9 +146,27 @@ class NeuralNetwork:
         for layer in self.layers:
             yield from layer.param_grads
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Predictions ``(n, d_out)`` for ``X`` ``(n, d_in)``."""
-        return self.forward(_check_2d(np.asarray(X, dtype=np.float64), "X"))
+    def predict(self, X: np.ndarray, chunk_rows: int = PREDICT_CHUNK_ROWS) -> np.ndarray:
+        """Predictions ``(n, d_out)`` for ``X`` ``(n, d_in)``, ``chunk_rows`` rows at a time.
+
+        Unlike ``forward`` it stores nothing in the operations (it uses their
+        ``apply``), so the values a training step keeps for backward are left
+        alone, another thread may train meanwhile, and no activation of ``X``
+        outlives the call; working memory is about ``chunk_rows`` x the widest
+        layer. An unbuilt network is built for ``X``'s width first.
+        """
+        X = _check_2d(np.asarray(X, dtype=np.float64), "X")
+        if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be a whole number >= 1, got {chunk_rows!r}")
+        if not self.built:
+            self.build(X.shape[1])
+        parts = []
+        for start in range(0, max(X.shape[0], 1), chunk_rows):
+            out = X[start : start + chunk_rows]
+            for layer in self.layers:
+                out = layer.apply(out)
+            parts.append(out)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     # ----- description --------------------------------------------------------
     def param_names(self) -> list[str]:

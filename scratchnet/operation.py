@@ -40,7 +40,11 @@ def check_same_shape(owner: object, what: str, array: np.ndarray, grad: np.ndarr
 class Operation:
     """One step of a network: ``forward`` computes, ``backward`` sends gradients back.
 
-    Subclasses implement ``_output`` (uses ``self.input_``) and ``_input_grad``.
+    Subclasses implement ``_compute(x)``, the output as a pure function of an
+    input, and ``_input_grad``. The book's ``_output()`` is ``_compute`` of the
+    stored ``self.input_``; ``apply`` is the same computation for predictions,
+    storing nothing, so a prediction never disturbs (or races with) the values
+    a training step keeps for its backward pass.
     """
 
     def __init__(self) -> None:
@@ -63,7 +67,14 @@ class Operation:
             raise shape_error(self, "input_grad vs input", self.input_, self.input_grad)
         return self.input_grad
 
+    def apply(self, input_: np.ndarray) -> np.ndarray:
+        """The output for ``input_`` (shape ``(n, d_in)``), without storing anything."""
+        return self._compute(input_)
+
     def _output(self) -> np.ndarray:
+        return self._compute(self.input_)
+
+    def _compute(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:

@@ -15,8 +15,8 @@ class WeightMultiply(ParamOperation):
             raise ValueError(f"WeightMultiply needs a 2-D weight matrix, got shape {np.shape(W)}")
         super().__init__(W)
 
-    def _output(self) -> np.ndarray:
-        return self.input_ @ self.param
+    def _compute(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.param
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         # dL/dX = dL/dY . W^T, shape (n, d_in)
@@ -35,8 +35,8 @@ class BiasAdd(ParamOperation):
             raise ValueError(f"BiasAdd needs a bias of shape (1, d), got shape {np.shape(B)}")
         super().__init__(B)
 
-    def _output(self) -> np.ndarray:
-        return self.input_ + self.param
+    def _compute(self, x: np.ndarray) -> np.ndarray:
+        return x + self.param
 
     def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
         # each output element depends on its input element with slope 1

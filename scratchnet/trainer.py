@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
@@ -43,6 +43,19 @@ class EpochReport:
     best_val_loss: float | None = None
     stopped_early: bool = False
     restored_epoch: int | None = None
+    val_prediction: np.ndarray | None = field(default=None, repr=False)  # (n_test, d_out) on evaluation epochs
+
+
+@dataclass
+class _EpochInProgress:
+    """An epoch that a time budget paused: its shuffled rows, the next row, the loss so far."""
+
+    X: np.ndarray  # (n, d) in this epoch's order
+    y: np.ndarray  # (n, 1)
+    saved: np.ndarray  # the flat weights at the start of the epoch
+    row: int = 0
+    total: float = 0.0  # sum of batch loss x batch rows
+    seconds: float = 0.0
 
 
 def _as_float_2d(name: str, a: np.ndarray, column: bool = False) -> np.ndarray:
@@ -86,6 +99,7 @@ class Trainer:
         self._best_params: np.ndarray | None = None
         self._rng: np.random.Generator | np.random.RandomState | None = None
         self._order: np.ndarray | None = None
+        self._partial: _EpochInProgress | None = None
 
     # ----- the book's helpers -------------------------------------------------
     @staticmethod
@@ -104,6 +118,7 @@ class Trainer:
         self.best_epoch = None
         self._best_params = None
         self._order = None
+        self._partial = None
         self._start_stream(seed)
 
     def _start_stream(self, seed: int) -> None:
@@ -127,6 +142,7 @@ class Trainer:
         seed: int = 1,
         restart: bool = True,
         early_stopping: bool = True,
+        time_budget: float | None = None,
     ) -> Iterator[EpochReport]:
         """Check the arguments now; return an iterator that trains one epoch per ``next``.
 
@@ -146,6 +162,13 @@ class Trainer:
         early_stopping : bool
             Stop at the first evaluation that is not better than the best
             so far, and restore the weights of the best evaluation.
+        time_budget : float or None
+            Seconds to train before the iterator ends, checked between batches:
+            it may end inside an epoch, and the next call with ``restart=False``
+            resumes that epoch at its next batch (same shuffle, same batches),
+            so a run paused any number of times gives bit-identical results to
+            one that never paused. ``epochs`` counts completed epochs, the
+            resumed one included. None: no limit.
 
         Raises
         ------
@@ -168,12 +191,15 @@ class Trainer:
         epochs = _whole("epochs", epochs)
         eval_every = _whole("eval_every", eval_every)
         batch_size = _whole("batch_size", batch_size)
+        if time_budget is not None and not (isinstance(time_budget, (int, float)) and time_budget >= 0):
+            raise ValueError(f"time_budget must be a number of seconds >= 0 or None, got {time_budget!r}")
         if restart:
             self.restart(seed)
         elif self._rng is None:
             # continue from the network's current weights with a fresh shuffle stream
             self._start_stream(_whole("seed", seed, low=0))
-        return self._epochs(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping)
+        return self._epochs(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping,
+                            time_budget)
 
     def fit(
         self,
@@ -202,52 +228,74 @@ class Trainer:
                 print(describe(report))
         return reports
 
-    def _epochs(self, X, y, X_test, y_test, epochs, eval_every, batch_size, early_stopping):
-        net, optim = self.net, self.optim
+    def _epochs(self, X, y, X_test, y_test, epochs, eval_every, batch_size, early_stopping, time_budget):
+        optim = self.optim
         n = X.shape[0]
         if self._order is None or self._order.shape[0] != n:
             self._order = np.arange(n)
         optim.setup_schedule(self.epoch + epochs)
+        deadline = None if time_budget is None else time.perf_counter() + time_budget
         for _ in range(epochs):
-            start = time.perf_counter()
+            if self._partial is None:
+                self._partial = self._begin_epoch(X, y)
+            part = self._partial
             optim.set_epoch(self.epoch)
-            self.epoch += 1
-            # the book permutes the arrays the previous epoch left shuffled
-            self._order = self._order[self._rng.permutation(n)]
-            X_epoch, y_epoch = X[self._order], y[self._order]
-            if not net.built:
-                net.build(X.shape[1])
-            saved = net.flat()[0].copy()  # the weights to go back to if this epoch diverges
+            started = time.perf_counter()
             with np.errstate(over="ignore", invalid="ignore"):
-                train_loss = self._train_epoch(X_epoch, y_epoch, batch_size, saved)
-                report = EpochReport(self.epoch, train_loss, None, 0.0, optim.current_lr)
+                finished = self._train_rows(part, batch_size, deadline)
+                part.seconds += time.perf_counter() - started
+                if not finished:
+                    return  # out of time inside the epoch: the next call resumes at part.row
+                self._check_weights(part.saved)
+                self._partial = None
+                self.epoch += 1
+                report = EpochReport(self.epoch, part.total / n, None, 0.0, optim.current_lr)
                 if X_test is not None and self.epoch % eval_every == 0:
-                    self._evaluate(report, X_test, y_test, saved, early_stopping)
+                    self._evaluate(report, X_test, y_test, part.saved, early_stopping)
             report.best_val_loss = None if self.best_epoch is None else self.best_loss
-            report.seconds = time.perf_counter() - start
+            report.seconds = part.seconds
             yield report
-            if report.stopped_early:
+            if report.stopped_early or (deadline is not None and time.perf_counter() >= deadline):
                 return
 
-    def _train_epoch(self, X, y, batch_size, saved) -> float:
+    def _begin_epoch(self, X, y) -> _EpochInProgress:
+        """Shuffle for the next epoch; remember the weights to go back to if it diverges."""
+        # the book permutes the arrays the previous epoch left shuffled
+        self._order = self._order[self._rng.permutation(X.shape[0])]
+        if not self.net.built:
+            self.net.build(X.shape[1])
+        return _EpochInProgress(X[self._order], y[self._order], self.net.flat()[0].copy())
+
+    def _train_rows(self, part: _EpochInProgress, batch_size: int, deadline: float | None) -> bool:
+        """Train batches of ``part`` from ``part.row`` on; return True at the end of the epoch, False out of time."""
         net, optim = self.net, self.optim
-        total = 0.0
-        for X_batch, y_batch in self.generate_batches(X, y, batch_size):
+        n, first = part.X.shape[0], True
+        while part.row < n:
+            if not first and deadline is not None and time.perf_counter() >= deadline:
+                return False
+            first = False
+            X_batch = part.X[part.row : part.row + batch_size]
+            y_batch = part.y[part.row : part.row + batch_size]
             loss = net.train_batch(X_batch, y_batch)
             if not math.isfinite(loss):
-                self._diverge(saved, "the training loss")
+                self._diverge(part.saved, "the training loss")
             optim.step()
-            total += loss * X_batch.shape[0]
-        if not math.isfinite(float(np.sum(net.flat()[0]))):
+            part.total += loss * X_batch.shape[0]
+            part.row += X_batch.shape[0]
+        return True
+
+    def _check_weights(self, saved) -> None:
+        if not math.isfinite(float(np.sum(self.net.flat()[0]))):
             # the sum is finite exactly when every weight is (unless weights near 1e308 overflow it)
             self._diverge(saved, "a weight")
-        return total / X.shape[0]
 
     def _evaluate(self, report, X_test, y_test, saved, early_stopping) -> None:
-        loss = self.net.loss.forward(self.net.forward(X_test), y_test)
+        prediction = self.net.predict(X_test)  # stores nothing in the layers
+        loss = self.net.loss.forward(prediction, y_test)
         if not math.isfinite(loss):
             self._diverge(saved, "the validation loss")
         report.val_loss = loss
+        report.val_prediction = prediction
         if loss < self.best_loss:
             self.best_loss, self.best_epoch = loss, self.epoch
             self._best_params = self.net.flat()[0].copy()
@@ -262,7 +310,7 @@ class Trainer:
 
     def _diverge(self, saved, what: str) -> None:
         self._restore(saved)
-        self.epoch -= 1
+        self._partial = None
         raise TrainingDiverged(self.epoch + 1, self.optim.current_lr, what)
 
 
