@@ -1,4 +1,4 @@
-"""Compare: several configurations over several seeds, trained in parallel, summarised honestly."""
+"""Compare: several configurations over several seeds, trained in turns with everyone else, summarised honestly."""
 
 import math
 import time
@@ -9,7 +9,8 @@ import streamlit as st
 
 from playground import compare, compare_figures, session
 from playground.config import LEARNING_RATES, validate
-from playground.loaders import dataset
+from playground.loaders import dataset, training_slots
+from playground.slots import TRAIN_BUDGET
 
 state = st.session_state
 session.init_state(state)
@@ -88,7 +89,7 @@ def problems(entries, data) -> list[str]:
 
 
 def run(entries, seeds: int, data) -> None:
-    """Train every entry with every seed in worker processes; keep results as they arrive."""
+    """Train every entry with every seed, in turns on the server's training slots; keep results as they arrive."""
     split = compare.shared_split(entries, data, float(state["test_size"]))
     tasks = compare.make_tasks(entries, compare.seeds_for(20190501, seeds), split)
     result = {"labels": [e.label for e in entries], "results": [], "total": len(tasks), "status": "running",
@@ -97,11 +98,18 @@ def run(entries, seeds: int, data) -> None:
     state["compare"] = result
     bar = st.progress(0.0, text=f"0 of {len(tasks)} runs finished")
     started = time.perf_counter()
-    for finished, outcome in enumerate(compare.run_parallel(tasks, n_jobs=state.get("cmp_jobs", -1)), start=1):
-        result["results"].append(outcome)
+    for outcome in compare.run_sliced(tasks, training_slots(), TRAIN_BUDGET):
+        if result["status"] != "running":
+            break  # a second script thread of this session pressed Stop
         result["seconds"] = time.perf_counter() - started
-        bar.progress(finished / len(tasks), text=f"{finished} of {len(tasks)} runs finished")
-    result["status"] = "done"
+        if outcome is not None:
+            result["results"].append(outcome)
+        finished = len(result["results"])
+        # every turn sends an update: that is where a click (Stop, any widget) interrupts the loop
+        bar.progress(finished / len(tasks), text=f"{finished} of {len(tasks)} runs finished "
+                     f"({result['seconds']:.1f} s; runs take turns with everyone's training)")
+    else:
+        result["status"] = "done"
     bar.empty()
 
 
@@ -115,7 +123,7 @@ def show(result) -> None:
     done = len(results)
     state_text = {"done": "finished", "stopped": "stopped", "running": "interrupted"}[result["status"]]
     st.caption(f"{done} of {result['total']} runs {state_text} in {result['seconds']:.1f} s on "
-               f"{result['data']}; each run trains in its own worker process.")
+               f"{result['data']}; runs take turns on the server's training slots.")
     if not results:
         return
     st.plotly_chart(compare_figures.validation_curves(results, labels, result["reference"]), key="cmp_curves")

@@ -3,6 +3,7 @@
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from playground import board, session, share_ui, upload_ui
 from playground.config import (
@@ -15,11 +16,11 @@ from playground.config import (
 )
 from playground.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
 from playground.loaders import dataset, training_slots
+from playground.run import STEP_BUDGET
+from playground.slots import SLOT_WAIT, TRAIN_BUDGET
 from scratchnet import ACTIVATIONS
 from scratchnet.init import INITS
 
-TRAIN_BUDGET = 0.12  # seconds of training between two updates while training
-SLOT_WAIT = 0.3  # seconds a pass waits for a free training slot before it shows the waiting state
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
 state = st.session_state
 session.init_state(state)
@@ -163,6 +164,12 @@ def _data_changed():
     upload_ui.data_changed(state)
 
 
+def _step():
+    """Step's callback: one epoch, on a training slot like every other training (at least one batch without)."""
+    with training_slots().slot(timeout=SLOT_WAIT) as got:
+        session.step(state, STEP_BUDGET if got else 0.0)
+
+
 def _new_seed():
     session.new_seed(state)
     session.mark_custom(state)
@@ -225,25 +232,38 @@ def live_view() -> None:
         or "test"
     )
     snap_epoch = snapshot_picker(run, c[2])
-    board.mount()
-    # a test can set "live_step_seconds" to make each script run train that long and return
-    step_seconds = state.get("live_step_seconds")
-    deadline = time.perf_counter() + (step_seconds or LIVE_SECONDS)
+    board.mount(on_header_stop=_header_stop)
+    if state.pop("header_stopped", False):
+        st.rerun(scope="app")  # redraw the buttons: the run is stopped
     slots = training_slots()
-    while True:
-        got = False
-        if run.status == "training":
-            with slots.slot(timeout=SLOT_WAIT) as got:
-                if got:
-                    run.advance(TRAIN_BUDGET)
-        live = run.status == "training"
-        waiting = live and not got
-        charts = None if waiting else board.payload(chart_figures(run, log_y, rows, snap_epoch), BOARD_COLUMNS, live)
-        carrier.html(board.carrier_html(panel_html(run, slots if waiting else None), charts))
-        if not live or time.perf_counter() > deadline:
-            break
-    if training and (run.status != "training" or step_seconds is None):
+    deadline = time.perf_counter() + LIVE_SECONDS
+    try:
+        while True:
+            got = False
+            if run.status == "training":
+                with slots.slot(timeout=SLOT_WAIT) as got:
+                    if got:
+                        run.advance(TRAIN_BUDGET)
+            live = run.status == "training"
+            waiting = live and not got
+            charts = None if waiting else board.payload(chart_figures(run, log_y, rows, snap_epoch), BOARD_COLUMNS,
+                                                        live)
+            carrier.html(board.carrier_html(panel_html(run, slots if waiting else None), charts, training=live))
+            if not live or time.perf_counter() > deadline:
+                break
+    except StopException:
+        # Streamlit's header Stop (or the tab closing) stops this script run: stop the training with it, so
+        # that no later click resumes it; the board asks for the rerun that redraws the page
+        run.stop()
+        raise
+    if training:
         st.rerun(scope="app")  # refresh the buttons and the run's message, or start the next loop
+
+
+def _header_stop() -> None:
+    """The board saw a click on Streamlit's header Stop while training: stop the run, then redraw."""
+    session.stop(state)
+    state["header_stopped"] = True
 
 
 # ----- page ------------------------------------------------------------------------
@@ -282,9 +302,7 @@ if not errors:
     b = st.columns([1, 1, 1, 1, 4])
     b[0].button("Train", type="primary", on_click=session.train, args=(state,), disabled=run.status == "training")
     b[1].button("Stop", on_click=session.stop, args=(state,), disabled=run.status != "training")
-    b[2].button(
-        "Step", on_click=session.step, args=(state,), disabled=run.status == "training", help="train exactly one epoch"
-    )
+    b[2].button("Step", on_click=_step, disabled=run.status == "training", help="train exactly one epoch")
     b[3].button("Reset", on_click=session.reset, args=(state,), help="back to epoch 0, same starting weights")
     if state["notice"]:
         b[4].info(state.pop("notice"))

@@ -2,7 +2,11 @@
 //
 // The page sends each update inside its progress panel (an st.html block), as a hidden
 // element with class "sn-live-data": data-seq orders the updates, data-payload holds the
-// charts as JSON. This module is the default export of a keyed st.components.v2 component
+// charts as JSON in base64 (which no HTML sanitizer rewrites, whatever the chart strings are).
+// An update that cannot be read or drawn is reported on the chart and never stops the polling.
+// A hidden "sn-live-state" element says whether the script run is training: Streamlit's own
+// header Stop stops the script but not the run, so a click on it asks for a rerun through the
+// component's "header_stop" trigger, in which the page stops the run and redraws. This module is the default export of a keyed st.components.v2 component
 // that the page mounts once per script run. It keeps one board (and one Plotly div per chart)
 // for the whole browser tab, so a rerun never rebuilds a chart. Every animation frame it looks
 // for a newer update; it then redraws the charts one per task, taking turns, so that a slow
@@ -73,38 +77,68 @@ async function pump(b) {
     await Plotly.react(div, next.figure.data, next.figure.layout, next.config);
     div.dataset.epoch = next.epoch;
   } catch (err) {
+    // say so on the chart; the next update draws it afresh
+    if (window.Plotly) window.Plotly.purge(div);
     div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`;
   }
   setTimeout(() => pump(b), 0);
 }
 
+function decode(text) {
+  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+function show(b, data) {
+  data.columns.forEach((names, k) => names.forEach((name) => {
+    const div = chart(b, name);
+    const c = column(b, k);
+    if (div.parentNode !== c) c.appendChild(div);
+    div.style.height = data.charts[name].height + 'px';
+    div.snNext = { ...data.charts[name], src: data.src, config: data.config };  // only the newest is drawn
+  }));
+  if (!b.snPumping) {
+    b.snPumping = true;
+    setTimeout(() => pump(b), 0);
+  }
+}
+
 function take(b) {
-  const el = document.querySelector('.sn-live-data');
-  const seq = el ? Number(el.dataset.seq) : -1;
-  if (seq > b.snSeq) {
-    b.snSeq = seq;
-    const data = JSON.parse(el.dataset.payload);
-    data.columns.forEach((names, k) => names.forEach((name) => {
-      const div = chart(b, name);
-      const c = column(b, k);
-      if (div.parentNode !== c) c.appendChild(div);
-      div.style.height = data.charts[name].height + 'px';
-      div.snNext = { ...data.charts[name], src: data.src, config: data.config };  // only the newest is drawn
-    }));
-    if (!b.snPumping) {
-      b.snPumping = true;
-      setTimeout(() => pump(b), 0);
+  try {
+    const el = document.querySelector('.sn-live-data');
+    const seq = el ? Number(el.dataset.seq) : -1;
+    if (seq > b.snSeq) {
+      b.snSeq = seq;
+      show(b, decode(el.dataset.payload || ''));
     }
+  } catch (err) {
+    b.dataset.error = String(err && err.message ? err.message : err);  // this update is lost, not the next
   }
   if (b.isConnected) requestAnimationFrame(() => take(b));
   else b.snPolling = false;
 }
 
+function headerStop(event) {
+  // Streamlit's header (status widget) Stop, clicked while this page trains
+  const button = event.target && event.target.closest ? event.target.closest('button') : null;
+  if (!button || button.closest('[data-testid="stMain"]')) return;
+  if (!button.closest('header, [data-testid="stStatusWidget"]') || button.innerText.trim() !== 'Stop') return;
+  const flag = document.querySelector('.sn-live-state');
+  if (!flag || flag.dataset.training !== '1') return;
+  // once the stop has reached the server, rerun: the page stops the run and shows Train again
+  setTimeout(() => window.__snBoard.snTrigger && window.__snBoard.snTrigger('header_stop', true), 100);
+}
+
 export default function (component) {
   const b = board();
+  b.snTrigger = component.setTriggerValue;
   if (b.parentNode !== component.parentElement) component.parentElement.appendChild(b);
   if (!b.snPolling) {
     b.snPolling = true;
     requestAnimationFrame(() => take(b));
+  }
+  if (!window.__snHeaderStop) {
+    window.__snHeaderStop = true;
+    document.addEventListener('click', headerStop, true);
   }
 }

@@ -22,6 +22,7 @@ Streamlit; ``mount`` draws.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
@@ -121,15 +122,19 @@ def payload(charts: dict, columns, static: bool, seq: int | None = None) -> dict
     }
 
 
-def carrier_html(panel: str, data: dict | None) -> str:
+def carrier_html(panel: str, data: dict | None, training: bool = False) -> str:
     """``panel`` (trusted HTML built by the app) followed by the board update ``data`` in a hidden element.
 
-    Without ``data`` the board keeps what it shows.
+    The update is JSON in base64, whose alphabet (letters, digits, ``+/=``) no HTML sanitizer rewrites,
+    whatever strings the charts hold (a column named ``</script>`` got the old escaped JSON stripped).
+    ``training`` tells the board that this script run is training (see ``board.js``: Streamlit's own
+    header Stop then stops the run). Without ``data`` the board keeps what it shows.
     """
+    flag = f'<div hidden class="sn-live-state" data-training="{int(bool(training))}"></div>'
     if data is None:
-        return panel
-    body = html.escape(json.dumps(data, separators=(",", ":"), allow_nan=False), quote=True)
-    return f'{panel}<div hidden class="sn-live-data" data-seq="{int(data["seq"])}" data-payload="{body}"></div>'
+        return panel + flag
+    body = base64.b64encode(json.dumps(data, separators=(",", ":"), allow_nan=False).encode()).decode("ascii")
+    return f'{panel}{flag}<div hidden class="sn-live-data" data-seq="{int(data["seq"])}" data-payload="{body}"></div>'
 
 
 def read_carrier(text: str) -> dict | None:
@@ -138,15 +143,19 @@ def read_carrier(text: str) -> dict | None:
     if start < 0:
         return None
     start += len('data-payload="')
-    return json.loads(html.unescape(text[start:text.index('"', start)]))
+    return json.loads(base64.b64decode(html.unescape(text[start:text.index('"', start)])).decode())
 
 
-def mount() -> None:
-    """Mount the board under its fixed key; call it once per script run, where the charts go."""
+def mount(on_header_stop=None) -> None:
+    """Mount the board under its fixed key; call it once per script run, where the charts go.
+
+    ``on_header_stop`` is called (in the rerun the board asks for) when the person clicked Streamlit's own
+    Stop in the page header while the run was training.
+    """
     from streamlit.components.v1 import declare_component
 
     declare_component("plotly_js", path=str(PLOTLY_DIR))  # the route that serves plotly.min.js
-    _component()(key="live_board")
+    _component()(key="live_board", on_header_stop_change=on_header_stop)
 
 
 @cache

@@ -71,6 +71,58 @@ def make_tasks(entries: list[Entry], seeds: list[int], split: Split) -> list[Tas
     return [Task(e.label, replace(e.config, seed=s), s, split) for e in entries for s in seeds]
 
 
+class TaskRun:
+    """One task trained in time-boxed chunks (``advance``), so a page can share the machine's training slots.
+
+    ``run_task`` is the same training without pauses; both give bit-identical results.
+    """
+
+    def __init__(self, task: Task) -> None:
+        c = task.config
+        self.task = task
+        self.net = build_network(c)
+        self.trainer = Trainer(self.net, build_optimizer(c))
+        self.eval_epochs: list[int] = []
+        self.val_loss: list[float] = []
+        self.diverged = ""
+        self.done = False
+        self.seconds = 0.0
+        self._first = True
+
+    def advance(self, budget: float | None = None) -> bool:
+        """Train for about ``budget`` seconds (None: to the end); return True once the task is finished."""
+        if self.done:
+            return True
+        c, s = self.task.config, self.task.split
+        started = time.perf_counter()
+        try:
+            for report in self.trainer.fit_iter(s.X_train, s.y_train, s.X_test, s.y_test,
+                                                 epochs=c.epochs - self.trainer.epoch, eval_every=c.eval_every,
+                                                 batch_size=c.batch_size, seed=c.seed, restart=self._first,
+                                                 early_stopping=c.early_stopping, time_budget=budget):
+                if report.val_loss is not None:
+                    self.eval_epochs.append(report.epoch)
+                    self.val_loss.append(report.val_loss)
+                if report.stopped_early:
+                    self.done = True
+        except TrainingDiverged as exc:
+            self.diverged, self.done = str(exc), True
+        self._first = False
+        self.done = self.done or self.trainer.epoch >= c.epochs
+        self.seconds += time.perf_counter() - started
+        return self.done
+
+    def result(self) -> dict:
+        """The finished task's curve, figures and test predictions (see ``run_task``)."""
+        s, net = self.task.split, self.net
+        pred = net.predict(s.X_test).ravel() if net.built else np.full(len(s.y_test), np.nan)
+        final = float(net.loss.forward(pred.reshape(-1, 1), s.y_test)) if np.isfinite(pred).all() else math.nan
+        return {"label": self.task.label, "seed": self.task.seed, "eval_epochs": self.eval_epochs,
+                "val_loss": self.val_loss, "final_val_loss": final, "mae": mae(s.y_test, pred),
+                "rmse": rmse(s.y_test, pred), "r2": r2(s.y_test, pred), "predictions": pred,
+                "epochs_run": self.trainer.epoch, "seconds": self.seconds, "diverged": self.diverged}
+
+
 def run_task(task: Task) -> dict:
     """Train one configuration with one seed; return its curve, figures and test predictions.
 
@@ -82,26 +134,27 @@ def run_task(task: Task) -> dict:
         ``predictions`` (ndarray ``(n_test,)``), ``epochs_run``, ``seconds``
         and ``diverged`` (a message or ``""``).
     """
-    c, s = task.config, task.split
-    net = build_network(c)
-    trainer = Trainer(net, build_optimizer(c))
-    start = time.perf_counter()
-    eval_epochs, val_loss, diverged = [], [], ""
-    try:
-        for report in trainer.fit_iter(s.X_train, s.y_train, s.X_test, s.y_test, epochs=c.epochs,
-                                       eval_every=c.eval_every, batch_size=c.batch_size, seed=c.seed,
-                                       early_stopping=c.early_stopping):
-            if report.val_loss is not None:
-                eval_epochs.append(report.epoch)
-                val_loss.append(report.val_loss)
-    except TrainingDiverged as exc:
-        diverged = str(exc)
-    pred = net.predict(s.X_test).ravel() if net.built else np.full(len(s.y_test), np.nan)
-    final = float(net.loss.forward(pred.reshape(-1, 1), s.y_test)) if np.isfinite(pred).all() else math.nan
-    return {"label": task.label, "seed": task.seed, "eval_epochs": eval_epochs, "val_loss": val_loss,
-            "final_val_loss": final, "mae": mae(s.y_test, pred), "rmse": rmse(s.y_test, pred),
-            "r2": r2(s.y_test, pred), "predictions": pred, "epochs_run": trainer.epoch,
-            "seconds": time.perf_counter() - start, "diverged": diverged}
+    run = TaskRun(task)
+    run.advance(None)
+    return run.result()
+
+
+def run_sliced(tasks: list[Task], slots, budget: float, wait: float = 0.3) -> Iterator[dict | None]:
+    """Train ``tasks`` one after another in this thread, ``budget`` seconds per turn on one of ``slots``.
+
+    Yields a result as each task finishes and None after every other turn (a place to redraw or
+    stop: closing the iterator stops training at once). Every turn waits its place among all the
+    server's trainings, so a comparison takes its fair share and never holds a core for long.
+    """
+    for task in tasks:
+        run = TaskRun(task)
+        while True:
+            with slots.slot(timeout=wait) as got:
+                finished = got and run.advance(budget)
+            if finished:
+                yield run.result()
+                break
+            yield None
 
 
 def run_parallel(tasks: list[Task], n_jobs: int = -1) -> Iterator[dict]:

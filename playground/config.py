@@ -18,7 +18,12 @@ PRESET_NAMES = {
 }
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-LIMITS = {"neurons": (1, 256), "layers": (0, 8), "epochs": (1, 5000), "seed": (0, 2**32 - 1)}
+LIMITS = {"neurons": (1, 256), "layers": (0, 8), "epochs": (1, 5000), "seed": (0, 2**32 - 1),
+          # a session's memory: rows x the widest layer (or input) is one full-data activation, 40 MB at the top
+          "cells": (1, 5_000_000),
+          # one training step's work, batch size x parameters: about 0.1 s of one core at the top, so that
+          # Stop and the other sessions never wait long for a step to end
+          "batch_work": (1, 250_000_000)}
 OUTPUT_LAYER = (1, "linear")
 
 
@@ -123,12 +128,38 @@ def validate(config: PlaygroundConfig, n_rows: int, all_features: list[str]) -> 
         errors.append(f"Epochs must be between 1 and 5000, got {config.epochs}.")
     if not 1 <= config.eval_every <= config.epochs:
         errors.append(f"Evaluate every must be between 1 and the {config.epochs} epochs, got {config.eval_every}.")
+    errors += size_errors(config, n_rows, len(config.features) if config.features is not None else len(all_features))
     if not LIMITS["seed"][0] <= config.seed <= LIMITS["seed"][1]:
         errors.append(f"Seed must be between 0 and 2**32 - 1, got {config.seed}.")
     if config.init not in INITS:
         errors.append(f"Unknown weight init {config.init!r}.")
     if not 0.0 <= config.weight_decay <= 1.0:
         errors.append(f"L2 weight decay must be between 0 and 1, got {config.weight_decay}.")
+    return errors
+
+
+def size_errors(config: PlaygroundConfig, n_rows: int, n_inputs: int) -> list[str]:
+    """The per-session bounds of ``LIMITS`` on memory (rows x widest layer) and on one step's work."""
+    if n_inputs < 1 or any(not 1 <= n <= LIMITS["neurons"][1] for n, _ in config.hidden):
+        return []  # reported elsewhere
+    errors = []
+    widest = max([n_inputs] + [n for n, _ in config.hidden])
+    cells, cell_limit = n_rows * widest, LIMITS["cells"][1]
+    if cells > cell_limit:
+        errors.append(
+            f"Too big for one session: {n_rows:,} rows x {widest} (the widest layer) = {cells:,} numbers per layer "
+            f"output, over the limit of {cell_limit:,}. Use a narrower network or a smaller CSV."
+        )
+    width, n_params = n_inputs, 0
+    for neurons, _ in config.layers:
+        n_params, width = n_params + (width + 1) * neurons, neurons
+    work, work_limit = config.batch_size * n_params, LIMITS["batch_work"][1]
+    if work > work_limit:
+        largest = max(work_limit // n_params, 1)
+        errors.append(
+            f"Batch size {config.batch_size:,} is too large for {n_params:,} parameters: one step would take "
+            f"{work:,} multiply-adds, over the limit of {work_limit:,}. Use a batch size of at most {largest:,}."
+        )
     return errors
 
 

@@ -68,7 +68,7 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
     live = run.status == "training"
     epoch = run.epoch
     h = run.history
-    actual, predicted, idx = run.predictions(rows)
+    actual, predicted, idx = run.predictions(rows, max_rows=figures.MAX_SCATTER)
     pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
                                  f"Predicted vs actual ({rows} rows, epoch {epoch})")
     # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)

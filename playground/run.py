@@ -19,6 +19,7 @@ from scratchnet.data import BOOK_SPLIT_SEED, split_scale
 
 from .config import PlaygroundConfig, build_network, build_optimizer
 
+STEP_BUDGET = 0.25  # seconds the Step button trains in its callback before the live loop takes over
 MAX_SNAPSHOTS = 40
 SNAPSHOT_FLOATS = 2_000_000  # bound on the numbers kept in snapshots per run
 F32_MAX = float(np.finfo(np.float32).max)
@@ -101,6 +102,7 @@ class LiveRun:
                 layer.set_params(W, B)
         self.status = "idle"  # idle, training, stopped, done, diverged
         self.message = ""
+        self._stop_at: int | None = None  # a Step still finishing its epoch in the live loop
         self.history = History()
         self._rate_marks: list[tuple[float, int]] = []
         start = build_network(self.config)
@@ -128,13 +130,15 @@ class LiveRun:
             self.status = "done"
             self.message = f"All {self.config.epochs} epochs are done; raise Epochs to train further."
             return
-        self.status, self.message = "training", ""
+        self.status, self.message, self._stop_at = "training", "", None
         self._rate_marks = [(time.perf_counter(), self.epoch)]
 
     @_locked
     def stop(self) -> None:
+        """Stop training; the history, the weights and a paused epoch's place are kept."""
         if self.status == "training":
             self.status = "stopped"
+        self._stop_at = None
 
     @_locked
     def update(self, config: PlaygroundConfig) -> None:
@@ -157,28 +161,43 @@ class LiveRun:
     # ----- training -----------------------------------------------------------
     @_locked
     def advance(self, budget: float) -> int:
-        """Train whole epochs for about ``budget`` seconds; return how many were trained."""
+        """Train for about ``budget`` seconds (checked between batches, so also inside an epoch).
+
+        Returns the number of epochs completed. A paused epoch resumes at its next batch on the next
+        call, with results bit-identical to an uninterrupted run. A Step that did not finish its epoch
+        in its callback is finished here, and then the run stops.
+        """
         if self.status != "training":
             return 0
-        done = self._train(epochs=self.config.epochs - self.epoch, budget=budget)
-        if self.status == "training" and self.epoch >= self.config.epochs:
-            self.status = "done"
+        target = self.config.epochs if self._stop_at is None else min(self._stop_at, self.config.epochs)
+        done = self._train(epochs=target - self.epoch, budget=budget)
+        if self.status == "training" and self.epoch >= target:
+            self.status = "done" if self.epoch >= self.config.epochs else "stopped"
+            self._stop_at = None
         now = time.perf_counter()
         self._rate_marks = [m for m in self._rate_marks if now - m[0] < 3.0][-20:] + [(now, self.epoch)]
         return done
 
     @_locked
-    def step(self) -> int:
-        """Train exactly one epoch (the Step button)."""
+    def step(self, budget: float = STEP_BUDGET) -> int:
+        """Train exactly one epoch (the Step button); return 1 if it finished within ``budget`` seconds.
+
+        An epoch that takes longer goes on in the live loop (status "training", stopping after it), where
+        Stop can interrupt it and other sessions keep their share of the machine.
+        """
         if self.status in ("training", "diverged"):
             return 0
         if self.epoch >= self.config.epochs:
             self.start()  # says that all epochs are done
             return 0
-        self.status = "stopped"
-        return self._train(epochs=1, budget=float("inf"))
+        self.status, self.message = "stopped", ""
+        done = self._train(epochs=1, budget=budget)
+        if not done and self.status == "stopped":
+            self.status, self._stop_at = "training", self.epoch + 1
+            self._rate_marks = [(time.perf_counter(), self.epoch)]
+        return done
 
-    def _train(self, epochs: int, budget: float) -> int:
+    def _train(self, epochs: int, budget: float | None) -> int:
         if epochs < 1:
             return 0
         c = self.config
@@ -194,8 +213,8 @@ class LiveRun:
             seed=c.seed,
             restart=False,
             early_stopping=c.early_stopping,
+            time_budget=budget,
         )
-        deadline = time.perf_counter() + budget
         trained = 0
         try:
             for report in it:
@@ -208,8 +227,6 @@ class LiveRun:
                         f"so the weights of epoch {report.restored_epoch} were restored."
                     )
                     break
-                if time.perf_counter() >= deadline:
-                    break
         except TrainingDiverged as exc:
             self.status = "diverged"
             self.message = str(exc)
@@ -220,7 +237,8 @@ class LiveRun:
         h.epochs.append(report.epoch)
         h.train_loss.append(report.train_loss)
         if report.val_loss is not None:
-            pred = self.net.predict(self.split.X_test)
+            # after an early stop the restored weights are the model: score them
+            pred = self.net.predict(self.split.X_test) if report.stopped_early else report.val_prediction
             h.eval_epochs.append(report.epoch)
             h.val_loss.append(report.val_loss)
             h.mae.append(mae(self.split.y_test, pred))
@@ -246,10 +264,18 @@ class LiveRun:
     def current_params(self) -> list[np.ndarray]:
         return list(self.net.params()) if self.net.built else self.snapshots[0].params
 
-    def predictions(self, rows: str = "test") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(actual, predicted, row indices into data)`` for the test or training rows."""
+    def predictions(self, rows: str = "test", max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(actual, predicted, row indices into data)`` for the test or training rows.
+
+        With ``max_rows``, at most that many rows, evenly spaced, are predicted (a chart that draws a
+        subsample predicts only it). The prediction stores nothing in the network, so it is safe while
+        another thread trains it.
+        """
         s = self.split
         X, y, idx = (s.X_test, s.y_test, s.test_rows) if rows == "test" else (s.X_train, s.y_train, s.train_rows)
+        if max_rows is not None and len(idx) > max_rows:
+            pick = np.linspace(0, len(idx) - 1, max_rows).round().astype(int)
+            X, y, idx = X[pick], y[pick], idx[pick]
         net = self.net if self.net.built else self._start_net
         return y.ravel(), net.predict(X).ravel(), idx
 

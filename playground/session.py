@@ -149,9 +149,9 @@ def stop(state: MutableMapping) -> None:
         state["run"].stop()
 
 
-def step(state: MutableMapping) -> None:
+def step(state: MutableMapping, budget: float | None = None) -> None:
     if state.get("run") is not None:
-        state["run"].step()
+        state["run"].step() if budget is None else state["run"].step(budget)
 
 
 def reset(state: MutableMapping) -> None:

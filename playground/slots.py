@@ -9,15 +9,22 @@ training, since the sessions themselves are the parallelism.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import threading
 
 from threadpoolctl import threadpool_limits
 
+TRAIN_BUDGET = 0.1  # seconds of training one turn on a slot takes (checked between batches)
+SLOT_WAIT = 0.3  # seconds a turn waits for a free slot before the page shows the waiting state
+
 
 class TrainingSlots:
-    """At most ``n`` trainings advance at once across the whole server.
+    """At most ``n`` trainings advance at once across the whole server, served first come, first served.
+
+    Each turn is short (``TRAIN_BUDGET``); a thread that gives a slot back and asks again goes behind
+    the ones already waiting, so a heavy session cannot take turns away from the others.
 
     Parameters
     ----------
@@ -30,27 +37,31 @@ class TrainingSlots:
         if n < 1:
             raise ValueError(f"the number of training slots must be >= 1, got {n}")
         self.n = n
-        self._semaphore = threading.BoundedSemaphore(n)
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._queue: collections.deque = collections.deque()
         self.busy = 0
-        self.waiting = 0
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
 
     @contextlib.contextmanager
     def slot(self, timeout: float):
         """Yield True while holding a slot, or False if none came free within ``timeout`` seconds."""
-        with self._lock:
-            self.waiting += 1
-        got = self._semaphore.acquire(timeout=timeout)
-        with self._lock:
-            self.waiting -= 1
+        ticket = object()
+        with self._cond:
+            self._queue.append(ticket)
+            got = self._cond.wait_for(lambda: self.busy < self.n and self._queue[0] is ticket, timeout)
+            self._queue.remove(ticket)
             self.busy += got
+            self._cond.notify_all()  # the next in line may now be first
         try:
             yield got
         finally:
             if got:
-                with self._lock:
+                with self._cond:
                     self.busy -= 1
-                self._semaphore.release()
+                    self._cond.notify_all()
 
 
 def one_blas_thread() -> None:

@@ -1,6 +1,7 @@
 """The playground page through Streamlit's AppTest: no browser, real script runs."""
 
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,13 @@ def card(at, name):
 def charts(at):
     """The live board's Plotly figures by the start of their titles."""
     return {f["layout"]["title"]["text"].split()[0]: f for f in board_figures(at).values()}
+
+
+def stop_soon(run, seconds=0.3):
+    """Stop ``run`` from another thread after ``seconds``, as the script run after a Stop click does."""
+    timer = threading.Timer(seconds, run.stop)
+    timer.start()
+    return timer
 
 
 def test_app_starts_without_exception():
@@ -82,13 +90,12 @@ def test_stop_then_train_continues_from_the_same_epoch():
     at.selectbox(key="preset").set_value("book-deep").run()
     at.checkbox(key="early_stopping").uncheck().run()
     at.number_input(key="epochs").set_value(5000).run()
-    at.session_state["live_step_seconds"] = 0.3  # each script run trains this long and returns
-    button(at, "Train").click().run()
     run = at.session_state["run"]
-    assert run.status == "training" and 0 < run.epoch < 5000
-    button(at, "Stop").click().run()
+    stop_soon(run)  # as a Stop pressed in the browser would, from another script thread
+    button(at, "Train").click().run()
+    assert run.status == "stopped" and 0 < run.epoch < 5000
+    assert button(at, "Train").disabled is False and button(at, "Stop").disabled is True
     stopped = run.epoch
-    assert run.status == "stopped"
     at.run()
     assert run.epoch == stopped  # nothing trains while stopped
     button(at, "Train").click().run()
@@ -101,10 +108,9 @@ def test_a_run_continued_after_stop_can_finish_and_its_charts_follow():
     at = start_app()
     at.checkbox(key="early_stopping").uncheck().run()
     at.number_input(key="epochs").set_value(5000).run()
-    at.session_state["live_step_seconds"] = 0.3
-    button(at, "Train").click().run()
-    button(at, "Stop").click().run()
     run = at.session_state["run"]
+    stop_soon(run)
+    button(at, "Train").click().run()
     stopped = run.epoch
     at.number_input(key="epochs").set_value(stopped + 3).run()  # continues the run
     button(at, "Train").click().run()  # it ends within this script run, away from the last snapshot

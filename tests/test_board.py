@@ -1,6 +1,7 @@
 """The live board's plain functions: figures to JSON, the update the page carries, and its escaping."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -68,9 +69,21 @@ def test_carrier_round_trips_and_escapes_markup_from_the_data():
     assert back["charts"]["pva"]["figure"]["layout"]["title"]["text"] == hostile
 
 
-def test_a_carrier_without_data_is_the_panel_alone():
-    assert board.carrier_html("<p>panel</p>", None) == "<p>panel</p>"
+def test_a_carrier_without_data_is_the_panel_and_the_training_flag():
+    assert board.carrier_html("<p>panel</p>", None) == (
+        '<p>panel</p><div hidden class="sn-live-state" data-training="0"></div>')
+    assert 'data-training="1"' in board.carrier_html("<p>panel</p>", None, training=True)
     assert board.read_carrier("<p>panel</p>") is None
+
+
+@pytest.mark.parametrize("name", ["</script>", "</style>", "</title>", "]]>", "--!>", "<!--", "\u2028 \u0000 é 漢"])
+def test_the_payload_is_base64_so_no_sanitizer_can_strip_it(name):
+    """Streamlit's HTML sanitizer dropped the escaped JSON when a column was named like a closing tag."""
+    data = board.payload(four_charts(title=name), COLUMNS, static=True, seq=7)
+    text = board.carrier_html("<p>panel</p>", data)
+    payload = text.split('data-payload="')[1].split('"')[0]
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", payload)
+    assert board.read_carrier(text)["charts"]["pva"]["figure"]["layout"]["title"]["text"] == name
 
 
 def test_the_board_script_is_shipped_and_plotly_is_served_from_the_plotly_package():
