@@ -11,6 +11,9 @@ from .network import NeuralNetwork
 
 FORMAT = "scratchnet-npz-1"
 MAX_PARAMS = 10_000_000
+READABLE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # zipfile reads these in bounded steps
+MAX_HEADER = 10_000  # bytes of a .npy header (numpy's own default bound)
+MAX_META_BYTES = 4_000_000  # the JSON config, as numpy stores it (4 bytes a character)
 
 
 class ModelFileError(ValueError):
@@ -29,6 +32,11 @@ def save(net: NeuralNetwork, file) -> None:
 def load(file) -> NeuralNetwork:
     """Read a network written by ``save``; every array is checked before use.
 
+    Nothing is decompressed blindly: each array's shape and dtype are read from its
+    ``.npy`` header (the first bytes of the entry) and checked against the model's
+    config first, and then exactly the bytes that shape needs are read, so a small
+    file that would inflate to gigabytes is refused at once.
+
     Raises
     ------
     ModelFileError
@@ -36,63 +44,115 @@ def load(file) -> NeuralNetwork:
         has arrays of the wrong shape or dtype.
     """
     try:
-        archive = np.load(file, allow_pickle=False)
+        archive = zipfile.ZipFile(file)
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelFileError(f"not a scratchnet model file (.npz): {exc}") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ModelFileError("not a scratchnet model file: it holds a single array, not an .npz archive")
+        if _starts_with(file, np.lib.format.MAGIC_PREFIX):
+            raise ModelFileError("not a scratchnet model file: it holds a single array, not an .npz archive") from None
+        raise ModelFileError(f"not a scratchnet model file (.npz, a zip archive): {exc}") from None
     with archive:
-        meta = _read_meta(archive)
+        names = {info.filename: info for info in archive.infolist()}
+        meta = _read_meta(archive, names)
         try:
             net = NeuralNetwork.from_config(meta["config"])
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             raise ModelFileError(f"the model's config is not valid: {exc}") from None
         width = meta.get("input_width")
         if isinstance(width, bool) or not isinstance(width, int) or width < 1:
             raise ModelFileError(f"the model's input_width must be a whole number >= 1, got {width!r}")
         if net.n_params(width) > MAX_PARAMS:
             raise ModelFileError(f"the model has more than {MAX_PARAMS} parameters")
-        expected = set(net.param_names()) | {"__meta__"}
-        extra = set(archive.files) - expected
+        expected = {f"{key}.npy" for key in net.param_names()} | {"__meta__.npy"}
+        extra = set(names) - expected
         if extra:
-            raise ModelFileError(f"unexpected arrays in the model file: {sorted(extra)}")
+            extra = sorted(n.removesuffix(".npy") for n in extra)
+            raise ModelFileError(f"unexpected arrays in the model file: {extra}")
         for i, layer in enumerate(net.layers):
-            W = _read_array(archive, f"W{i + 1}", (width, layer.neurons))
-            B = _read_array(archive, f"B{i + 1}", (1, layer.neurons))
+            W = _read_array(archive, names, f"W{i + 1}", (width, layer.neurons))
+            B = _read_array(archive, names, f"B{i + 1}", (1, layer.neurons))
             layer.set_params(W, B)
             width = layer.neurons
     return net
 
 
-def _read_meta(archive) -> dict:
-    if "__meta__" not in archive.files:
+def _starts_with(file, prefix: bytes) -> bool:
+    try:
+        if hasattr(file, "read"):
+            file.seek(0)
+            return file.read(len(prefix)) == prefix
+        with open(file, "rb") as f:
+            return f.read(len(prefix)) == prefix
+    except (OSError, ValueError):
+        return False
+
+
+def _header(archive, names, key: str):
+    """``(open entry, shape, dtype)`` of array ``key``, read from its .npy header alone."""
+    info = names.get(f"{key}.npy")
+    if info is None:
+        raise ModelFileError(f"the model file has no array {key}")
+    if info.compress_type not in READABLE_COMPRESSION:
+        # Python's zipfile inflates bzip2 and lzma input in unbounded blocks: a few kB can become gigabytes
+        raise ModelFileError(f"array {key} is compressed with method {info.compress_type}; a model file's entries "
+                             "are stored or deflated (numpy's savez or savez_compressed)")
+    entry = archive.open(info)
+    try:
+        version = np.lib.format.read_magic(entry)
+        readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        if version not in readers:
+            raise ValueError(f"unsupported .npy version {version}")
+        shape, _, dtype = readers[version](entry, max_header_size=MAX_HEADER)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
+        entry.close()
+        raise ModelFileError(f"array {key} is not a readable .npy entry: {exc}") from None
+    return entry, shape, dtype
+
+
+def _read_body(entry, key: str, shape, dtype) -> np.ndarray:
+    """Exactly the bytes ``shape`` and ``dtype`` need, never more."""
+    size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    with entry:
+        try:
+            body = entry.read(size + 1)
+        except (OSError, EOFError, zipfile.BadZipFile, ValueError) as exc:
+            raise ModelFileError(f"array {key} cannot be read: {exc}") from None
+    if len(body) != size:
+        raise ModelFileError(f"array {key} holds {len(body)} bytes of data where its header declares {size}")
+    return np.frombuffer(body, dtype=dtype).reshape(shape)
+
+
+def _read_meta(archive, names) -> dict:
+    if "__meta__.npy" not in names:
         raise ModelFileError("not a scratchnet model file: it has no __meta__ entry")
+    entry, shape, dtype = _header(archive, names, "__meta__")
+    if dtype.hasobject:
+        entry.close()
+        raise ModelFileError("the model file holds pickled objects, which are refused")
+    if dtype.kind != "U" or shape != () or dtype.itemsize > MAX_META_BYTES:
+        entry.close()
+        raise ModelFileError(f"the model file's __meta__ entry is not a text string of at most "
+                             f"{MAX_META_BYTES // 4:,} characters")
+    raw = _read_body(entry, "__meta__", shape, dtype)
     try:
-        raw = archive["__meta__"]
-    except ValueError:
-        raise ModelFileError("the model file holds pickled objects, which are refused") from None
-    if raw.dtype.kind != "U" or raw.shape != ():
-        raise ModelFileError("the model file's __meta__ entry is not a text string")
-    try:
-        meta = json.loads(str(raw))
-    except json.JSONDecodeError:
+        meta = json.loads(str(raw[()]))
+    except (json.JSONDecodeError, RecursionError):
         raise ModelFileError("the model file's __meta__ entry is not valid JSON") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or "config" not in meta:
         raise ModelFileError(f"the model file is not in the {FORMAT} format")
     return meta
 
 
-def _read_array(archive, key: str, shape: tuple[int, int]) -> np.ndarray:
-    if key not in archive.files:
-        raise ModelFileError(f"the model file has no array {key}")
-    try:
-        a = archive[key]
-    except ValueError:
-        raise ModelFileError(f"array {key} holds pickled objects, which are refused") from None
-    if a.dtype.kind != "f":
-        raise ModelFileError(f"array {key} must hold floats, got dtype {a.dtype}")
-    if a.shape != shape:
-        raise ModelFileError(f"array {key} must have shape {shape}, got {a.shape}")
+def _read_array(archive, names, key: str, shape: tuple[int, int]) -> np.ndarray:
+    entry, declared, dtype = _header(archive, names, key)
+    if dtype.hasobject:
+        entry.close()
+        raise ModelFileError(f"array {key} holds pickled objects, which are refused")
+    if dtype.kind != "f":
+        entry.close()
+        raise ModelFileError(f"array {key} must hold floats, got dtype {dtype}")
+    if tuple(declared) != shape:
+        entry.close()
+        raise ModelFileError(f"array {key} must have shape {shape}, got {tuple(declared)}")
+    a = _read_body(entry, key, declared, dtype)
     if not np.isfinite(a).all():
         raise ModelFileError(f"array {key} holds NaN or infinite values")
     return a.astype(np.float64)

@@ -1,5 +1,6 @@
 import io
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -102,3 +103,93 @@ def test_single_npy_is_not_a_model():
     buf.seek(0)
     with pytest.raises(ModelFileError, match="single array"):
         load(buf)
+
+
+def _bomb(net, key, shape, compression=zipfile.ZIP_BZIP2):
+    """A model file whose array ``key`` declares ``shape`` and inflates to that many zero bytes."""
+    good = zipfile.ZipFile(io.BytesIO(saved_bytes(net)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as out:
+        for info in good.infolist():
+            if info.filename != f"{key}.npy":
+                out.writestr(info.filename, good.read(info))
+                continue
+            with out.open(info.filename, "w", force_zip64=True) as entry:
+                header = io.BytesIO()
+                np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": shape})
+                entry.write(header.getvalue())
+                zeros = bytes(2**22)
+                for _ in range(int(np.prod(shape)) * 8 // len(zeros)):
+                    entry.write(zeros)
+    buf.seek(0)
+    return buf
+
+
+def _peak_mb_of(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_bzip2_bomb_is_refused_without_inflating(trained):
+    """A tiny bzip2 entry declaring a huge array used to be inflated in full (4.3 GB) before any check."""
+    bomb = _bomb(trained, "W1", (4096, 8192))  # 256 MB of zeros in a few kB
+    assert len(bomb.getvalue()) < 20_000
+
+    def load_it():
+        with pytest.raises(ModelFileError, match="compressed with method 12; a model file's entries are stored"):
+            load(bomb)
+
+    assert _peak_mb_of(load_it) < 20
+
+
+def test_a_deflate_bomb_is_refused_from_its_header_without_inflating(trained):
+    bomb = _bomb(trained, "W1", (4096, 8192), zipfile.ZIP_DEFLATED)  # 256 MB of zeros in about 250 kB
+    assert len(bomb.getvalue()) < 1_000_000
+
+    def load_it():
+        with pytest.raises(ModelFileError, match=r"W1 must have shape \(13, 8\), got \(4096, 8192\)"):
+            load(bomb)
+
+    assert _peak_mb_of(load_it) < 20
+
+
+def test_an_entry_longer_than_its_header_declares_is_refused(trained):
+    """A header that declares the right shape, followed by far more data than that shape needs."""
+    good = zipfile.ZipFile(io.BytesIO(saved_bytes(trained)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in good.infolist():
+            data = good.read(info)
+            out.writestr(info.filename, data + bytes(2**26) if info.filename == "W1.npy" else data)
+    buf.seek(0)
+
+    def load_it():
+        with pytest.raises(ModelFileError, match="W1 holds .* bytes of data where its header declares 832"):
+            load(buf)
+
+    assert _peak_mb_of(load_it) < 20
+
+
+def test_a_huge_meta_string_is_refused_before_reading(trained):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<U100000000", "fortran_order": False, "shape": ()})
+    good = zipfile.ZipFile(io.BytesIO(saved_bytes(trained)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for info in good.infolist():
+            out.writestr(info.filename, header.getvalue() if info.filename == "__meta__.npy" else good.read(info))
+    buf.seek(0)
+    with pytest.raises(ModelFileError, match="not a text string of at most"):
+        load(buf)
+
+
+def test_deeply_nested_meta_json_is_a_clear_error(trained):
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        load(rewrite(trained, __meta__=np.array("[" * 200_000 + "]" * 200_000)))
