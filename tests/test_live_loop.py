@@ -1,0 +1,213 @@
+"""The live loop under load: turns inside an epoch, fair slots, Step, read-outs beside training, size limits."""
+
+import sys
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from playground import live
+from playground.config import LIMITS, PlaygroundConfig, from_preset, size_errors, validate
+from playground.run import LiveRun
+from playground.slots import TRAIN_BUDGET, TrainingSlots
+from scratchnet import Dataset
+from scratchnet.data import load_boston
+
+
+def heavy_data(rows=6000, d=13, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, d))
+    y = (X @ rng.normal(size=d) + rng.normal(size=rows)).reshape(-1, 1)
+    return Dataset("heavy", X, y, [f"x{i}" for i in range(d)], "y")
+
+
+# 8 x 64 sigmoid at batch size 1: one epoch of 4200 rows takes several seconds here
+HEAVY = PlaygroundConfig(dataset="csv:heavy", hidden=((64, "sigmoid"),) * 8, preset="custom", batch_size=1,
+                         epochs=50, eval_every=1, early_stopping=False, lr=0.001)
+LIGHT = replace(from_preset("book-deep"), epochs=20, early_stopping=False)
+
+
+def test_advance_is_time_boxed_inside_a_long_epoch():
+    run = LiveRun(HEAVY, heavy_data())
+    run.start()
+    start = time.perf_counter()
+    run.advance(0.05)
+    took = time.perf_counter() - start
+    assert run.epoch == 0 and run.trainer._partial is not None and run.trainer._partial.row > 0
+    assert took < 0.5  # one turn, not the whole epoch
+    run.stop()
+    assert run.status == "stopped"
+
+
+def test_a_run_advanced_in_short_turns_equals_one_advanced_in_long_ones():
+    config = replace(HEAVY, hidden=((16, "sigmoid"), (16, "tanh")), batch_size=3, epochs=3)
+    data = heavy_data(900)
+    short, long = LiveRun(config, data), LiveRun(config, data)
+    for run, budget in ((short, 0.001), (long, 100.0)):
+        run.start()
+        turns = 0
+        while run.status == "training":
+            run.advance(budget)
+            turns += 1
+        assert run.epoch == 3
+    assert turns == 1 and short.history.train_loss == long.history.train_loss
+    assert short.history.val_loss == long.history.val_loss and short.history.mae == long.history.mae
+    assert all(np.array_equal(a, b) for a, b in zip(short.net.params(), long.net.params(), strict=True))
+
+
+def test_another_session_gets_its_first_epoch_while_a_heavy_one_trains():
+    """With whole epochs per turn a heavy session held a slot for its entire epoch (201 s measured)."""
+    slots = TrainingSlots(1)  # harder than a real server: one slot for both
+    heavy, light = LiveRun(HEAVY, heavy_data(12_000)), LiveRun(LIGHT, load_boston())
+    heavy.start()
+    stop = threading.Event()
+
+    def loop(run):
+        while run.status == "training" and not stop.is_set():
+            with slots.slot(timeout=0.3) as got:
+                if got:
+                    run.advance(TRAIN_BUDGET)
+            live.chart_figures(run, False, "test", run.epoch)  # what a page draws between turns
+
+    h = threading.Thread(target=loop, args=(heavy,))
+    h.start()
+    try:
+        time.sleep(0.3)
+        assert heavy.status == "training"
+        light.start()
+        start = time.perf_counter()
+        while light.epoch == 0 and time.perf_counter() - start < 10:
+            with slots.slot(timeout=0.3) as got:
+                if got:
+                    light.advance(TRAIN_BUDGET)
+        first_epoch = time.perf_counter() - start
+        assert light.epoch >= 1 and first_epoch < 2.0, first_epoch
+        # the heavy session's own Stop takes effect within its turn
+        t = time.perf_counter()
+        stop.set()
+        heavy.stop()
+        h.join(timeout=5)
+        assert time.perf_counter() - t < 0.5 and heavy.status == "stopped"
+    finally:
+        stop.set()
+        heavy.stop()
+        h.join()
+
+
+def test_slots_serve_first_come_first_served():
+    slots = TrainingSlots(1)
+    order, ready = [], threading.Barrier(2)
+
+    def hog():
+        for _ in range(20):
+            with slots.slot(timeout=5) as got:
+                assert got
+                order.append("hog")
+                time.sleep(0.005)
+        ready.wait()
+
+    def other():
+        time.sleep(0.02)
+        with slots.slot(timeout=5) as got:
+            assert got
+            order.append("other")
+        ready.wait()
+
+    threads = [threading.Thread(target=hog), threading.Thread(target=other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # the other thread asked after about 4 turns of the hog; it waited one turn, not the hog's remaining 16
+    assert order.index("other") <= 8, order
+
+
+def test_a_long_step_goes_on_in_the_live_loop_and_stops_after_one_epoch():
+    run = LiveRun(replace(HEAVY, hidden=((32, "sigmoid"),) * 4), heavy_data(3000))
+    assert run.step(budget=0.01) == 0
+    assert run.status == "training" and run.epoch == 0  # the epoch goes on in the live loop
+    while run.status == "training":
+        run.advance(TRAIN_BUDGET)
+    assert run.epoch == 1 and run.status == "stopped"
+    assert run.step(budget=100.0) == 1 and run.epoch == 2 and run.status == "stopped"
+
+
+def test_stop_during_a_long_step_keeps_its_place():
+    run = LiveRun(replace(HEAVY, hidden=((32, "sigmoid"),) * 4), heavy_data(3000))
+    run.step(budget=0.01)
+    run.stop()
+    assert run.status == "stopped" and run.epoch == 0 and run.trainer._partial.row > 0
+    run.start()
+    while run.status == "training" and run.epoch < 1:
+        run.advance(TRAIN_BUDGET)
+    assert run.epoch == 1 and run.status == "training"  # Train trains on, past the Step's epoch
+
+
+def test_chart_readouts_while_another_thread_trains():
+    """Read-outs used to predict through forward, which overwrote the cached values training needs."""
+    config = replace(LIGHT, epochs=400, batch_size=2)
+    run, ref = LiveRun(config, load_boston()), LiveRun(config, load_boston())
+    ref.start()
+    ref.advance(1000)
+    run.start()
+    errors, done = [], threading.Event()
+
+    def read():
+        while not done.is_set():
+            try:
+                live.chart_figures(run, False, "test", run.epoch)
+            except Exception as exc:  # noqa: BLE001 - any error is the failure
+                errors.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        while run.status == "training":
+            run.advance(0.05)
+    finally:
+        done.set()
+        reader.join()
+        sys.setswitchinterval(interval)
+    assert errors == [] and run.status == "done" and run.message == ""
+    assert run.history.val_loss == ref.history.val_loss
+
+
+def test_chart_predictions_keep_no_activation_and_predict_only_what_is_drawn():
+    run = LiveRun(replace(HEAVY, hidden=((64, "relu"),)), heavy_data(6000))
+    run.step(budget=100.0)
+    actual, predicted, idx = run.predictions("train", max_rows=1000)
+    assert len(actual) == len(predicted) == len(idx) == 1000
+    assert np.array_equal(predicted, run.net.predict(run.split.X_train[np.isin(run.split.train_rows, idx)]).ravel()
+                          ) or len(set(idx)) == 1000
+    cached = {id(op.output): op.output.shape for layer in run.net.layers for op in layer.operations}
+    assert all(shape[0] <= HEAVY.batch_size for shape in cached.values())  # only the last batch's values
+
+
+def test_size_limits_name_the_numbers():
+    wide = replace(HEAVY, hidden=((256, "relu"),), batch_size=32)
+    assert size_errors(wide, 19_000, 13) == []
+    (message,) = size_errors(wide, 99_000, 13)
+    assert message.startswith("Too big for one session: 99,000 rows x 256 (the widest layer) = 25,344,000 numbers")
+    assert f"{LIMITS['cells'][1]:,}" in message
+    deep = replace(HEAVY, hidden=((256, "relu"),) * 8, batch_size=5000)
+    (message,) = size_errors(deep, 19_000, 13)
+    assert "Batch size 5,000 is too large for 464,385 parameters" in message and "at most 538" in message
+    assert size_errors(replace(deep, batch_size=538), 19_000, 13) == []
+    errors = validate(deep, 19_000, [f"x{i}" for i in range(13)])
+    assert any("Batch size 5,000" in e for e in errors)
+
+
+@pytest.mark.parametrize("budget", [0.05, 0.2])
+def test_one_turn_of_the_heaviest_allowed_settings_is_short(budget):
+    """8 x 256 at the largest allowed batch: one step is bounded by the batch_work limit."""
+    config = replace(HEAVY, hidden=((256, "sigmoid"),) * 8, batch_size=538, eval_every=1000, epochs=1000)
+    run = LiveRun(config, heavy_data(3000))
+    run.start()
+    run.advance(0.01)  # builds and warms up
+    start = time.perf_counter()
+    run.advance(budget)
+    assert time.perf_counter() - start < budget + 0.6
