@@ -116,7 +116,8 @@ def data_controls(sb, lock: set) -> None:
         names = data_for(state["dataset"]).feature_names
         chosen = state["features"] if state["features"] is not None else names
         with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
-            picked = st.multiselect("Features", names, default=[f for f in chosen if f in names], key="_features",
+            picked = st.multiselect("Features", names, default=[f for f in chosen if f in names],
+                                    key=session.features_key(state),
                                     persist_state="session", on_change=session.mark_custom, args=(state,),
                                     label_visibility="collapsed")
         state["features"] = None if picked == names else picked

@@ -149,7 +149,7 @@ def set_features(state: MutableMapping, picked: list[str], names: list[str]) -> 
     """Store a new feature selection where the playground reads it, and leave the book preset.
 
     ``state["features"]`` becomes None when every feature is kept. The
-    playground's own multiselect (key ``"_features"``) is dropped so that it is
+    playground's own multiselect (``session.features_key``) is dropped so that it is
     rebuilt from ``state["features"]`` on the next visit.
     """
     if not isinstance(picked, (list, tuple)):
@@ -158,7 +158,7 @@ def set_features(state: MutableMapping, picked: list[str], names: list[str]) -> 
     new = None if chosen == list(names) else chosen
     if new != state.get("features"):
         state["features"] = new
-        state.pop("_features", None)
+        session.drop_feature_widget(state)
         session.mark_custom(state)
 
 

@@ -81,6 +81,22 @@ def read_config(state: MutableMapping) -> PlaygroundConfig:
     )
 
 
+def features_key(state: MutableMapping) -> str:
+    """The key of the playground's feature multiselect: a new one each time the selection is rebuilt.
+
+    A widget keeps its identity across reruns by its key, and the browser sends back what it last
+    showed; after a dataset change that was the old dataset's names, which the new options dropped,
+    leaving no feature at all. A fresh key makes the widget start from ``state["features"]``.
+    """
+    return f"_features_{state.get('features_gen', 0)}"
+
+
+def drop_feature_widget(state: MutableMapping) -> None:
+    """Rebuild the feature multiselect from ``state["features"]`` on the next run (see ``features_key``)."""
+    state.pop(features_key(state), None)
+    state["features_gen"] = state.get("features_gen", 0) + 1
+
+
 # ----- layer stack editor ------------------------------------------------------
 def mark_custom(state: MutableMapping) -> None:
     """An edit to the architecture or data leaves the book's presets."""

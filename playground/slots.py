@@ -65,5 +65,13 @@ class TrainingSlots:
 
 
 def one_blas_thread() -> None:
-    """Hold BLAS (OpenBLAS, MKL) to one thread in this process."""
-    threadpool_limits(limits=1, user_api="blas")
+    """Hold BLAS (OpenBLAS, MKL) to one thread in this process.
+
+    The limit is set from a short-lived plain thread: threadpoolctl remembers the thread that set an
+    OpenBLAS limit for good, and a Streamlit script thread would keep its whole session (state, run,
+    uploads) reachable through it after the session closed.
+    """
+    setter = threading.Thread(target=threadpool_limits, kwargs={"limits": 1, "user_api": "blas"},
+                              name="scratchnet-blas-limit")
+    setter.start()
+    setter.join()

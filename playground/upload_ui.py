@@ -83,10 +83,10 @@ def choose_dataset(state: MutableMapping, name: str) -> None:
 def data_changed(state: MutableMapping) -> None:
     """After the current dataset changed: use all its features, leave the book preset, fit the batch size.
 
-    The playground's feature multiselect (key ``"_features"``) is dropped so it
+    The playground's feature multiselect (``session.features_key``) is dropped so it
     is rebuilt for the new dataset.
     """
     state["features"] = None
-    state.pop("_features", None)
+    session.drop_feature_widget(state)
     session.mark_custom(state)
     session.fit_batch_size(state, session.data_for(state, state["dataset"], dataset).X.shape[0])

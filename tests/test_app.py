@@ -9,6 +9,7 @@ import pytest
 from plotly_json import board_figures, board_update
 from streamlit.testing.v1 import AppTest
 
+from playground import session
 from playground.config import from_preset
 from playground.run import LiveRun
 from scratchnet.data import load_boston
@@ -154,7 +155,8 @@ def test_learning_rate_10_on_the_deep_net_shows_the_divergence_message():
     [
         (lambda at: at.number_input(key="eval_every").set_value(80), "Evaluate every must be between"),
         (lambda at: at.number_input(key="batch_size").set_value(9999), "Batch size must be between 1 and the 354"),
-        (lambda at: at.multiselect(key="_features").set_value([]), "Choose at least one feature"),
+        (lambda at: at.multiselect(key=session.features_key(at.session_state)).set_value([]),
+         "Choose at least one feature"),
         (lambda at: at.number_input(key="epochs").set_value(5), "Evaluate every must be between 1 and the 5 epochs"),
     ],
 )

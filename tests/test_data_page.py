@@ -8,7 +8,7 @@ import pytest
 from plotly_json import page_figures
 from streamlit.testing.v1 import AppTest
 
-from playground import datainfo
+from playground import datainfo, session
 from scratchnet.data import MAX_COLUMNS, DataError, Dataset, load_boston, load_dataset, make_sine
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -120,10 +120,11 @@ def test_the_b_note_says_what_b_encodes_and_what_scikit_learn_did():
 
 def test_set_features_writes_the_playground_selection_and_drops_its_widget(boston):
     names = boston.feature_names
-    state = {"features": None, "_features": list(names), "preset": "book-deep"}
+    state = {"features": None, "_features_0": list(names), "preset": "book-deep"}
     datainfo.set_features(state, [n for n in names if n != "B"], names)
     assert state["features"] == [n for n in names if n != "B"]
-    assert "_features" not in state and state["preset"] == "custom"
+    assert "_features_0" not in state and session.features_key(state) == "_features_1"
+    assert state["preset"] == "custom"
     datainfo.set_features(state, list(reversed(names)), names)
     assert state["features"] is None
     with pytest.raises(TypeError):
@@ -225,7 +226,7 @@ def test_dropping_a_feature_on_the_data_page_reaches_the_playground():
     assert at.session_state["preset"] == "custom"
     at.switch_page("pages/playground.py").run()
     assert not at.exception and not at.error
-    assert at.multiselect(key="_features").value == kept
+    assert at.multiselect(key=session.features_key(at.session_state)).value == kept
     assert at.session_state["run"].split.X_train.shape[1] == 12
     at.switch_page("pages/data.py").run()
     assert at.multiselect(key="data_features").value == kept and [m.value for m in at.metric][2] == "12"

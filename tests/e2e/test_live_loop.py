@@ -1,0 +1,142 @@
+"""The live loop in a real browser: every visible Stop stops, Step and Reset on every dataset, hostile column names."""
+
+import pytest
+from playwright.sync_api import expect
+
+from bench.browser import wait_idle
+
+EPOCH = '[data-testid="sn-epoch"]'
+TRAIN_ENABLED = ("() => { const b = [...document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] button')]"
+                 ".find(x => x.innerText.trim() === 'Train'); return !!b && !b.disabled; }")
+CHARTS_AT = ("(e) => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+             ".filter(d => d.getClientRects().length && d.dataset.epoch === String(e) && d.querySelector('.main-svg'))"
+             ".length === 4")
+WATCH_COUNTER = """() => {
+  window.__changes = [];
+  let last = null;
+  const look = () => {
+    const e = document.querySelector('[data-testid="sn-epoch"]');
+    const v = e ? e.textContent : null;
+    if (v !== last) { window.__changes.push([performance.now(), v]); last = v; }
+    requestAnimationFrame(look);
+  };
+  look();
+}"""
+
+
+def epoch(page) -> int:
+    return int(page.locator(EPOCH).inner_text().split("/")[0])
+
+
+def press(page, label: str) -> None:
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).click()
+
+
+def set_number(page, label: str, value: int) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_idle(page)
+
+
+def start_long_run(page) -> None:
+    page.get_by_text("Early stopping").click()
+    wait_idle(page)
+    set_number(page, "Epochs", 5000)
+    set_number(page, "Batch size", 8)
+    press(page, "Train")
+    page.wait_for_function(f"() => parseInt(document.querySelector('{EPOCH}').textContent) > 20")
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_streamlits_header_stop_stops_the_run_and_nothing_else_resumes_it(open_app):
+    """The header's Stop used to stop the script only: Train stayed disabled and the next click resumed training."""
+    page = open_app()
+    start_long_run(page)
+    header_stop = page.locator('[data-testid="stStatusWidget"]').get_by_role("button", name="Stop")
+    header_stop.click()
+    page.wait_for_function(TRAIN_ENABLED, timeout=5000)
+    expect(page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True)).to_be_disabled()
+    stopped = epoch(page)
+    page.wait_for_timeout(800)
+    assert epoch(page) == stopped and 0 < stopped < 5000
+    assert "left" not in page.locator('[data-testid="sn-progress"]').inner_text()
+    # other clicks rerun the page but must not resume training
+    page.get_by_text("Log scale").click()
+    wait_idle(page)
+    page.get_by_label("Learning rate").focus()
+    page.keyboard.press("ArrowLeft")
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    assert epoch(page) == stopped
+    press(page, "Train")  # Train still continues from where it stopped
+    page.wait_for_function(f"() => parseInt(document.querySelector('{EPOCH}').textContent) > {stopped}")
+    press(page, "Stop")
+    page.wait_for_function(TRAIN_ENABLED)
+    no_exception(page)
+
+
+def test_the_pages_stop_freezes_the_counter_at_once(open_app):
+    """Stop used to let training run on for most of a second: several more counter changes after the click."""
+    page = open_app()
+    start_long_run(page)
+    page.evaluate(WATCH_COUNTER)
+    page.wait_for_timeout(600)
+    page.evaluate("window.__stopAt = performance.now()")
+    press(page, "Stop")
+    page.wait_for_function(TRAIN_ENABLED, timeout=5000)
+    page.wait_for_timeout(1000)
+    after = page.evaluate("window.__changes.filter(c => c[0] > window.__stopAt).map(c => c[1])")
+    assert len(after) <= 2, after  # the turn in flight, and the stopped page's own redraw
+    assert page.evaluate("window.__changes.filter(c => c[0] < window.__stopAt).length") >= 2  # it was moving
+    no_exception(page)
+
+
+@pytest.mark.parametrize("dataset", ["boston", "diabetes", "sine"])
+def test_step_and_reset_on_every_dataset(open_app, dataset):
+    page = open_app()
+    if dataset != "boston":
+        page.get_by_test_id("stSidebar").get_by_text("boston", exact=True).click()
+        page.get_by_role("option", name=dataset, exact=True).click()
+        wait_idle(page)
+    counter = page.locator(EPOCH)
+    for n in (1, 2, 3):
+        press(page, "Step")
+        expect(counter).to_have_text(f"{n} / {page.get_by_label('Epochs', exact=True).input_value()}")
+    page.wait_for_function(CHARTS_AT, arg=3)
+    press(page, "Reset")
+    expect(counter).to_have_text(f"0 / {page.get_by_label('Epochs', exact=True).input_value()}")
+    page.wait_for_function(CHARTS_AT, arg=0)
+    no_exception(page)
+
+
+HOSTILE = ["</script>", "</style>", "</title>", "]]>", "--!>", "<!--"]
+
+
+def test_column_names_that_look_like_closing_tags_do_not_kill_the_live_charts(open_app, tmp_path):
+    """A column named </script> got the hidden chart data stripped; the board threw and stopped for the tab."""
+    csv = tmp_path / "tags.csv"
+    rows = [",".join(HOSTILE + ["price"])]
+    rows += [",".join(str((i * (k + 3)) % 17 / 4) for k in range(len(HOSTILE) + 1)) for i in range(120)]
+    csv.write_text("\n".join(rows) + "\n")
+    page = open_app()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Load a CSV (this session only)").click()
+    sidebar.locator('input[type="file"][accept*=".csv"]').set_input_files(str(csv))
+    sidebar.get_by_role("button", name="Use this CSV").click()
+    wait_idle(page)
+    for n in (1, 2):
+        press(page, "Step")
+        expect(page.locator(EPOCH)).to_have_text(f"{n} / 50")
+    page.wait_for_function(CHARTS_AT, arg=2)  # all four drawn from data holding those names
+    sidebar.get_by_text("tags (your CSV)", exact=True).click()
+    page.get_by_role("option", name="boston", exact=True).click()
+    wait_idle(page)
+    press(page, "Step")
+    expect(page.locator(EPOCH)).to_have_text("1 / 50")
+    page.wait_for_function(CHARTS_AT, arg=1)  # and the board still draws after switching back
+    assert page.evaluate("() => (window.__snBoard && window.__snBoard.dataset.error) || ''") == ""
+    no_exception(page)
