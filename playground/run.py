@@ -66,6 +66,7 @@ class LiveRun:
 
     def __init__(self, config: PlaygroundConfig, data: Dataset) -> None:
         self._lock = threading.RLock()
+        self._interrupt = threading.Event()  # set by stop(): a turn in flight ends at its next batch
         self.config = config
         self.key = config.run_key()
         self.data = data
@@ -131,14 +132,20 @@ class LiveRun:
             self.message = f"All {self.config.epochs} epochs are done; raise Epochs to train further."
             return
         self.status, self.message, self._stop_at = "training", "", None
+        self._interrupt.clear()
         self._rate_marks = [(time.perf_counter(), self.epoch)]
 
-    @_locked
     def stop(self) -> None:
-        """Stop training; the history, the weights and a paused epoch's place are kept."""
-        if self.status == "training":
-            self.status = "stopped"
-        self._stop_at = None
+        """Stop training; the history, the weights and a paused epoch's place are kept.
+
+        A turn in flight in another thread is told first (without waiting for the lock it holds), so it
+        ends at its next batch rather than at the end of its time budget.
+        """
+        self._interrupt.set()
+        with self._lock:
+            if self.status == "training":
+                self.status = "stopped"
+            self._stop_at = None
 
     @_locked
     def update(self, config: PlaygroundConfig) -> None:
@@ -191,6 +198,7 @@ class LiveRun:
             self.start()  # says that all epochs are done
             return 0
         self.status, self.message = "stopped", ""
+        self._interrupt.clear()
         done = self._train(epochs=1, budget=budget)
         if not done and self.status == "stopped":
             self.status, self._stop_at = "training", self.epoch + 1
@@ -214,6 +222,7 @@ class LiveRun:
             restart=False,
             early_stopping=c.early_stopping,
             time_budget=budget,
+            should_pause=self._interrupt.is_set,
         )
         trained = 0
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -143,6 +143,7 @@ class Trainer:
         restart: bool = True,
         early_stopping: bool = True,
         time_budget: float | None = None,
+        should_pause: Callable[[], bool] | None = None,
     ) -> Iterator[EpochReport]:
         """Check the arguments now; return an iterator that trains one epoch per ``next``.
 
@@ -169,6 +170,9 @@ class Trainer:
             so a run paused any number of times gives bit-identical results to
             one that never paused. ``epochs`` counts completed epochs, the
             resumed one included. None: no limit.
+        should_pause : callable or None
+            Asked between batches, as the time budget is: when it returns True
+            the iterator ends the same way (for a Stop pressed meanwhile).
 
         Raises
         ------
@@ -198,8 +202,13 @@ class Trainer:
         elif self._rng is None:
             # continue from the network's current weights with a fresh shuffle stream
             self._start_stream(_whole("seed", seed, low=0))
-        return self._epochs(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping,
-                            time_budget)
+        deadline = None if time_budget is None else time.perf_counter() + time_budget
+
+        def pause() -> bool:
+            return (deadline is not None and time.perf_counter() >= deadline) or (
+                should_pause is not None and bool(should_pause()))
+
+        return self._epochs(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping, pause)
 
     def fit(
         self,
@@ -228,13 +237,12 @@ class Trainer:
                 print(describe(report))
         return reports
 
-    def _epochs(self, X, y, X_test, y_test, epochs, eval_every, batch_size, early_stopping, time_budget):
+    def _epochs(self, X, y, X_test, y_test, epochs, eval_every, batch_size, early_stopping, pause):
         optim = self.optim
         n = X.shape[0]
         if self._order is None or self._order.shape[0] != n:
             self._order = np.arange(n)
         optim.setup_schedule(self.epoch + epochs)
-        deadline = None if time_budget is None else time.perf_counter() + time_budget
         for _ in range(epochs):
             if self._partial is None:
                 self._partial = self._begin_epoch(X, y)
@@ -242,7 +250,7 @@ class Trainer:
             optim.set_epoch(self.epoch)
             started = time.perf_counter()
             with np.errstate(over="ignore", invalid="ignore"):
-                finished = self._train_rows(part, batch_size, deadline)
+                finished = self._train_rows(part, batch_size, pause)
                 part.seconds += time.perf_counter() - started
                 if not finished:
                     return  # out of time inside the epoch: the next call resumes at part.row
@@ -255,7 +263,7 @@ class Trainer:
             report.best_val_loss = None if self.best_epoch is None else self.best_loss
             report.seconds = part.seconds
             yield report
-            if report.stopped_early or (deadline is not None and time.perf_counter() >= deadline):
+            if report.stopped_early or pause():
                 return
 
     def _begin_epoch(self, X, y) -> _EpochInProgress:
@@ -266,12 +274,12 @@ class Trainer:
             self.net.build(X.shape[1])
         return _EpochInProgress(X[self._order], y[self._order], self.net.flat()[0].copy())
 
-    def _train_rows(self, part: _EpochInProgress, batch_size: int, deadline: float | None) -> bool:
-        """Train batches of ``part`` from ``part.row`` on; return True at the end of the epoch, False out of time."""
+    def _train_rows(self, part: _EpochInProgress, batch_size: int, pause: Callable[[], bool]) -> bool:
+        """Train batches of ``part`` from ``part.row`` on; return True at the end of the epoch, False on a pause."""
         net, optim = self.net, self.optim
         n, first = part.X.shape[0], True
         while part.row < n:
-            if not first and deadline is not None and time.perf_counter() >= deadline:
+            if not first and pause():
                 return False
             first = False
             X_batch = part.X[part.row : part.row + batch_size]
