@@ -1,8 +1,11 @@
-"""Compare configurations over several seeds: the runner (Streamlit-free, for joblib) and the summaries.
+"""Compare configurations over several seeds: the runners (Streamlit-free) and the summaries.
 
-``run_task`` is a plain top-level function of plain arguments, so any joblib
-backend can ship it to a worker: the default process pool here, or dask's
-``parallel_backend("dask")`` on a cluster, unchanged.
+The Compare page trains with ``run_sliced``: task after task in short turns on the
+server's training slots, like every playground session, so a comparison takes its
+fair share of a class server. ``run_task`` is the same training in one go, a plain
+top-level function of plain arguments, so any joblib backend can ship it to a
+worker (``run_parallel``: joblib's process pool, or dask's
+``parallel_backend("dask")`` on a cluster), unchanged.
 """
 
 from __future__ import annotations

@@ -173,3 +173,27 @@ def test_playground_settings_survive_a_visit_to_compare():
     assert not at.exception
     assert at.number_input(key="epochs").value == 77 and at.selectbox(key="dataset").value == "diabetes"
     assert at.session_state["run"] is run and run.epoch == 1
+
+
+def test_training_in_turns_on_the_slots_gives_the_same_results_as_in_one_go(tasks):
+    from playground.slots import TrainingSlots
+
+    slots = TrainingSlots(1)
+    turns = list(compare.run_sliced(tasks, slots, budget=0.0005))
+    results = [r for r in turns if r is not None]
+    assert len(turns) > len(results) == len(tasks)  # it paused between turns
+    for sliced, whole in zip(results, (compare.run_task(t) for t in tasks), strict=True):
+        assert {k: v for k, v in sliced.items() if k not in ("seconds", "predictions")} == {
+            k: v for k, v in whole.items() if k not in ("seconds", "predictions")}
+        assert np.array_equal(sliced["predictions"], whole["predictions"])
+    assert slots.busy == 0
+
+
+def test_a_comparison_waits_its_turn_behind_other_trainings(tasks):
+    from playground.slots import TrainingSlots
+
+    slots = TrainingSlots(1)
+    with slots.slot(timeout=1):  # someone else is training
+        turns = compare.run_sliced(tasks, slots, budget=0.01, wait=0.05)
+        assert next(turns) is None  # it gave up its turn instead of training beside them
+        turns.close()

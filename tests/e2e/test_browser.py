@@ -1,15 +1,10 @@
 """The app driven the way a person uses it: a real Chromium, a real server, real clicks."""
 
 import pytest
+from pagetools import EPOCH, epoch, no_exception, press, set_number
 from playwright.sync_api import expect
 
 from bench.browser import wait_idle
-
-EPOCH = '[data-testid="sn-epoch"]'
-
-
-def epoch(page) -> int:
-    return int(page.locator(EPOCH).inner_text().split("/")[0])
 
 
 def wait_epoch_above(page, n: int) -> None:
@@ -28,22 +23,6 @@ def chart_epochs(page) -> dict:
     return page.evaluate(
         "() => Object.fromEntries([...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
         ".map(d => [d.dataset.name, Number(d.dataset.epoch)]))")
-
-
-def press(page, label: str) -> None:
-    """Click one of the page's own buttons (not Streamlit's header Stop)."""
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).click()
-
-
-def set_number(page, label: str, value: int) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(str(value))
-    box.press("Enter")
-    wait_idle(page)
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_playground_loads(open_app):

@@ -1,11 +1,11 @@
 """The live loop in a real browser: every visible Stop stops, Step and Reset on every dataset, hostile column names."""
 
 import pytest
+from pagetools import EPOCH, epoch, no_exception, press, set_number
 from playwright.sync_api import expect
 
 from bench.browser import wait_idle
 
-EPOCH = '[data-testid="sn-epoch"]'
 TRAIN_ENABLED = ("() => { const b = [...document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] button')]"
                  ".find(x => x.innerText.trim() === 'Train'); return !!b && !b.disabled; }")
 CHARTS_AT = ("(e) => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
@@ -32,21 +32,6 @@ CLICK_NOW = """(label) => {
 }"""
 
 
-def epoch(page) -> int:
-    return int(page.locator(EPOCH).inner_text().split("/")[0])
-
-
-def press(page, label: str) -> None:
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).click()
-
-
-def set_number(page, label: str, value: int) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(str(value))
-    box.press("Enter")
-    wait_idle(page)
-
-
 def start_long_run(page) -> None:
     page.get_by_text("Early stopping").click()
     wait_idle(page)
@@ -60,10 +45,6 @@ def choose_dataset(page, name: str) -> None:
     page.get_by_test_id("stSidebar").get_by_label("Dataset").click()
     page.get_by_role("option", name=name, exact=True).click()
     wait_idle(page)
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_streamlits_header_stop_stops_the_run_and_nothing_else_resumes_it(open_app):
