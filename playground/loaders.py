@@ -16,8 +16,13 @@ def dataset(name: str) -> Dataset:
 
 @st.cache_resource
 def training_slots():
-    """The server-wide training slots (one per core), shared by every session; BLAS set to one thread."""
+    """The server-wide training slots (one per core), shared by every session; BLAS set to one thread.
+
+    Made once per server process, which is also when the memory trimming starts (``playground.memory``).
+    """
+    from .memory import keep_memory_tidy
     from .slots import TrainingSlots, one_blas_thread
 
     one_blas_thread()
+    keep_memory_tidy()
     return TrainingSlots()

@@ -27,7 +27,7 @@ def max_upload_bytes() -> int:
 
 def csv_loader(state: MutableMapping) -> None:
     """Upload a CSV, choose its target column, see it checked, and offer to use it in this session."""
-    upload = st.file_uploader("CSV file", type=["csv"], key="csv_file")
+    upload = st.file_uploader("CSV file", type=["csv"], key=uploader_key(state))
     if upload is None:
         return
     content, name = upload.getvalue(), upload.name
@@ -50,6 +50,15 @@ def csv_loader(state: MutableMapping) -> None:
               help="Add it to this session's datasets and make it the current dataset of every page")
 
 
+def uploader_key(state: MutableMapping) -> str:
+    """The CSV uploader's key: a new one once a file is used, so Streamlit drops that file's bytes.
+
+    The accepted data lives on in ``state["uploads"]``; keeping the file in the widget as well held a
+    second copy for the rest of the session.
+    """
+    return f"csv_file_{state.get('csv_uploads_used', 0)}"
+
+
 def _memo(state: MutableMapping, key: tuple, compute: Callable):
     """``compute()`` once per ``key`` (a DataError too); only the latest ``MEMO_SIZE`` results are kept."""
     memo = state.setdefault("_csv_memo", {})
@@ -69,6 +78,8 @@ def _memo(state: MutableMapping, key: tuple, compute: Callable):
 def use_csv(state: MutableMapping, data: Dataset) -> None:
     """Button callback: store ``data`` in ``state["uploads"]`` and make it the current dataset."""
     name = datainfo.add_upload(state.setdefault("uploads", {}), data)
+    state["csv_uploads_used"] = state.get("csv_uploads_used", 0) + 1  # a fresh, empty uploader
+    state.pop("_csv_memo", None)
     state["dataset"] = f"csv:{name}"
     data_changed(state)
 

@@ -9,7 +9,7 @@ import pytest
 from plotly_json import board_figures, board_update
 from streamlit.testing.v1 import AppTest
 
-from playground import session
+from playground import session, upload_ui
 from playground.config import from_preset
 from playground.run import LiveRun
 from scratchnet.data import load_boston
@@ -185,11 +185,15 @@ def csv_bytes(rows=40):
 
 def test_a_loaded_csv_becomes_a_dataset_for_this_session():
     at = start_app()
-    at.file_uploader(key="csv_file").set_value(("flats.csv", csv_bytes(), "text/csv")).run()
+    uploader = upload_ui.uploader_key(at.session_state)
+    at.file_uploader(key=uploader).set_value(("flats.csv", csv_bytes(), "text/csv")).run()
     assert at.selectbox(key="csv_target").value == "price"
     button(at, "Use this CSV").click().run()
     assert not at.exception and not at.error
     assert at.session_state["dataset"] == "csv:flats"
+    # the used file is let go: a fresh, empty uploader replaces the one that held it
+    assert upload_ui.uploader_key(at.session_state) != uploader and "_csv_memo" not in at.session_state
+    assert at.file_uploader(key=upload_ui.uploader_key(at.session_state)).value is None
     run = at.session_state["run"]
     assert run.data.feature_names == ["size", "rooms"] and run.split.X_train.shape[1] == 2
     button(at, "Step").click().run()
@@ -208,7 +212,7 @@ def test_a_bad_csv_gives_one_message_and_keeps_the_run(content, message):
     at = start_app()
     button(at, "Step").click().run()
     run = at.session_state["run"]
-    at.file_uploader(key="csv_file").set_value(("bad.csv", content, "text/csv")).run()
+    at.file_uploader(key=upload_ui.uploader_key(at.session_state)).set_value(("bad.csv", content, "text/csv")).run()
     if any(b.label == "Use this CSV" for b in at.button):
         button(at, "Use this CSV").click().run()
     assert not at.exception

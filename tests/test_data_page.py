@@ -8,7 +8,7 @@ import pytest
 from plotly_json import page_figures
 from streamlit.testing.v1 import AppTest
 
-from playground import datainfo, session
+from playground import datainfo, session, upload_ui
 from scratchnet.data import MAX_COLUMNS, DataError, Dataset, load_boston, load_dataset, make_sine
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -249,7 +249,7 @@ def test_choosing_another_dataset_on_the_data_page_is_the_playgrounds_choice_too
 def test_a_good_csv_uploaded_on_the_data_page_is_usable_everywhere():
     at = open_data_page()
     content = rows_csv("size,rooms,price", 40, lambda i: f"{50 + i},{1 + i % 4},{100 + 3 * i + 10 * (i % 4)}")
-    at.file_uploader(key="csv_file").set_value(("flats.csv", content, "text/csv")).run()
+    at.file_uploader(key=upload_ui.uploader_key(at.session_state)).set_value(("flats.csv", content, "text/csv")).run()
     assert not at.error and at.selectbox(key="csv_target").value == "price"
     at.selectbox(key="csv_target").set_value("size").run()
     assert any("40 rows, 2 feature(s), target size" in s.value for s in at.success)
@@ -275,7 +275,8 @@ def test_bad_csvs_each_give_their_own_message_and_lose_nothing():
     at.switch_page("pages/data.py").run()
     seen = set()
     for case, (content, message) in BAD_CSVS.items():
-        at.file_uploader(key="csv_file").set_value((f"{case}.csv", content, "text/csv")).run()
+        uploader = at.file_uploader(key=upload_ui.uploader_key(at.session_state))
+        uploader.set_value((f"{case}.csv", content, "text/csv")).run()
         errors = [e.value for e in at.error]
         assert not at.exception, case
         assert len(errors) == 1 and message in errors[0] and f"{case}.csv" in errors[0], (case, errors)
