@@ -180,7 +180,7 @@ def _new_seed():
 def status_line(run) -> None:
     if run.status == "diverged":
         st.error(run.message, icon=":material/warning:")
-    elif run.message:
+    elif run.message and not run.restored:  # an early stop is said next to the buttons
         st.info(run.message)
 
 
@@ -307,4 +307,6 @@ if not errors:
     b[3].button("Reset", on_click=session.reset, args=(state,), help="back to epoch 0, same starting weights")
     if state["notice"]:
         b[4].info(state.pop("notice"))
+    elif run.restored and run.status != "training":
+        b[4].warning(run.message, icon=":material/front_hand:")
     live_view()

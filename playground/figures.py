@@ -9,6 +9,8 @@ Every builder caps what it sends: at most ``MAX_CURVE`` points per curve and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 MAX_CURVE = 500
@@ -41,11 +43,19 @@ def _layout(title: str, height: int = 320, **extra) -> dict:
     }
 
 
+def epoch_axis_end(trained: int, total: int) -> int:
+    """Where the epoch axis ends: a quarter (at least 10 epochs) past the epochs trained, never past ``total``.
+
+    A fixed axis of the configured epochs made the first hundred of 2000 epochs a sliver.
+    """
+    return max(1, min(max(total, trained), max(trained + 10, math.ceil(trained * 1.25))))
+
+
 def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, total_epochs: int = 1) -> dict:
     """Train loss per epoch, and validation loss on the evaluation epochs, marked."""
     x, y = downsample(np.asarray(epochs), np.asarray(train_loss, dtype=float))
     vx, vy = downsample(np.asarray(eval_epochs), np.asarray(val_loss, dtype=float))
-    right = max(int(total_epochs), int(x[-1]) if len(x) else 1)
+    right = epoch_axis_end(int(x[-1]) if len(x) else 0, int(total_epochs))
     data = [
         {
             "type": "scatter",

@@ -12,11 +12,15 @@ def panel_html(run, waiting=None) -> str:
     ``title`` holds it in full precision (the load test compares sessions with it).
     """
     h = run.history
-    eps = run.epochs_per_second()
-    cards = [("Epoch", f"{run.epoch} / {run.config.epochs}", run.epoch)]
-    for label, values in (("Train loss", h.train_loss), ("Validation loss", h.val_loss), ("MAE", h.mae),
-                          ("RMSE", h.rmse), ("R²", h.r2)):
-        cards.append((label, f"{values[-1]:.3f}" if values else "–", repr(values[-1]) if values else ""))
+    eps = run.epochs_per_second() if run.status == "training" else None
+    latest = {"train_loss": h.train_loss, "val_loss": h.val_loss, "mae": h.mae, "rmse": h.rmse, "r2": h.r2}
+    latest = {key: values[-1] for key, values in latest.items() if values}
+    model = run.restored or latest  # after an early stop, every card describes the restored model
+    epoch_label = f"Epoch (model of {run.restored['epoch']})" if run.restored else "Epoch"
+    cards = [(epoch_label, f"{run.epoch} / {run.config.epochs}", run.epoch)]
+    for label, key in (("Train loss", "train_loss"), ("Validation loss", "val_loss"), ("MAE", "mae"),
+                       ("RMSE", "rmse"), ("R²", "r2")):
+        cards.append((label, f"{model[key]:.3f}" if key in model else "–", repr(model[key]) if key in model else ""))
     cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–", ""))
     if waiting is not None:
         text = (f"Epoch {run.epoch} of {run.config.epochs} · waiting for a free training slot "
@@ -58,7 +62,7 @@ def histogram_figure(run, epoch: int | None = None) -> tuple[dict, int]:
     """
     snaps = list(run.snapshots)
     snap = next((s for s in snaps if s.epoch == epoch), None) if epoch is not None else None
-    params, shown = (snap.params, snap.epoch) if snap is not None else (run.current_params(), run.epoch)
+    params, shown = (snap.params, snap.epoch) if snap is not None else (run.current_params(), run.model_epoch)
     edges = [figures.histogram_edges([s.params[k] for s in snaps] + [params[k]]) for k in range(len(params))]
     return figures.weight_histograms(params, edges, shown), shown
 
@@ -66,7 +70,7 @@ def histogram_figure(run, epoch: int | None = None) -> tuple[dict, int]:
 def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
     """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights."""
     live = run.status == "training"
-    epoch = run.epoch
+    epoch = run.model_epoch  # the weights the network holds (after an early stop, the restored ones)
     h = run.history
     actual, predicted, idx = run.predictions(rows, max_rows=figures.MAX_SCATTER)
     pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
@@ -75,7 +79,7 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
     hist, hist_epoch = histogram_figure(run, None if live or snap_epoch == epoch else snap_epoch)
     return {
         "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
-                 epoch),
+                 run.epoch),
         "pva": (pva, epoch),
         "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch), epoch),
         "weights": (hist, hist_epoch),

@@ -104,6 +104,7 @@ class LiveRun:
         self.status = "idle"  # idle, training, stopped, done, diverged
         self.message = ""
         self._stop_at: int | None = None  # a Step still finishing its epoch in the live loop
+        self.restored: dict | None = None  # the restored model's epoch and figures after an early stop
         self.history = History()
         self._rate_marks: list[tuple[float, int]] = []
         start = build_network(self.config)
@@ -232,8 +233,10 @@ class LiveRun:
                 if report.stopped_early:
                     self.status = "done"
                     self.message = (
-                        f"Stopped early at epoch {report.epoch}: the validation loss rose, "
-                        f"so the weights of epoch {report.restored_epoch} were restored."
+                        f"Stopped early at epoch {report.epoch} of {self.config.epochs}: the validation loss rose "
+                        f"(early stopping is on), so the weights of epoch {report.restored_epoch}, the best so far, "
+                        f"were restored. Every figure now describes that model. Turn early stopping off to train "
+                        f"all {self.config.epochs} epochs."
                     )
                     break
         except TrainingDiverged as exc:
@@ -246,15 +249,34 @@ class LiveRun:
         h.epochs.append(report.epoch)
         h.train_loss.append(report.train_loss)
         if report.val_loss is not None:
-            # after an early stop the restored weights are the model: score them
-            pred = self.net.predict(self.split.X_test) if report.stopped_early else report.val_prediction
+            # every figure of an evaluation epoch describes the weights of that epoch
             h.eval_epochs.append(report.epoch)
             h.val_loss.append(report.val_loss)
-            h.mae.append(mae(self.split.y_test, pred))
-            h.rmse.append(rmse(self.split.y_test, pred))
-            h.r2.append(r2(self.split.y_test, pred))
-        if report.epoch % self._snapshot_every == 0 or report.stopped_early:
+            h.mae.append(mae(self.split.y_test, report.val_prediction))
+            h.rmse.append(rmse(self.split.y_test, report.val_prediction))
+            h.r2.append(r2(self.split.y_test, report.val_prediction))
+        if report.stopped_early:
+            self._restored(report)
+        elif report.epoch % self._snapshot_every == 0:
             self._snapshot(report.epoch)
+
+    def _restored(self, report: EpochReport) -> None:
+        """After an early stop the model is the restored one: its epoch and its own figures."""
+        h, best = self.history, report.restored_epoch
+        pred = self.net.predict(self.split.X_test)
+        self.restored = {
+            "epoch": best,
+            "train_loss": h.train_loss[h.epochs.index(best)],
+            "val_loss": h.val_loss[h.eval_epochs.index(best)],
+            "mae": mae(self.split.y_test, pred),
+            "rmse": rmse(self.split.y_test, pred),
+            "r2": r2(self.split.y_test, pred),
+        }
+
+    @property
+    def model_epoch(self) -> int:
+        """The epoch whose weights the network holds: the restored one after an early stop."""
+        return self.restored["epoch"] if self.restored else self.epoch
 
     def _snapshot(self, epoch: int) -> None:
         self.snapshots.append(Snapshot(epoch, _compact(self.net.params())))

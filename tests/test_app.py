@@ -218,3 +218,30 @@ def test_a_bad_csv_gives_one_message_and_keeps_the_run(content, message):
     assert not at.exception
     assert [e.value for e in at.error if message in e.value]
     assert at.session_state["run"] is run and run.epoch == 1 and at.session_state["dataset"] == "boston"
+
+
+def test_after_an_early_stop_every_card_and_chart_describes_the_restored_model():
+    """The Validation loss card showed the epoch that rose, MAE the restored weights, the titles the last epoch."""
+    at = start_app()
+    at.number_input(key="epochs").set_value(2000).run()
+    at.checkbox(key="early_stopping").check().run()
+    button(at, "Train").click().run()
+    run = at.session_state["run"]
+    assert run.status == "done" and run.restored is not None
+    best, last = run.restored["epoch"], run.epoch
+    assert best < last < 2000
+    h = run.history
+    assert run.restored["val_loss"] == h.val_loss[h.eval_epochs.index(best)] < h.val_loss[-1]
+    assert card(at, "validation") == f"{run.restored['val_loss']:.3f}"
+    assert card(at, "train") == f"{h.train_loss[best - 1]:.3f}"
+    pred = run.net.predict(run.split.X_test).ravel()
+    assert card(at, "mae") == f"{np.mean(np.abs(pred - run.split.y_test.ravel())):.3f}"
+    assert f"Epoch (model of {best})" in panel(at) and card(at, "epoch") == f"{last} / 2000"
+    figs = charts(at)
+    assert f"epoch {best})" in figs["Predicted"]["layout"]["title"]["text"]
+    assert figs["Network"]["layout"]["title"]["text"].startswith(f"Network at epoch {best}")
+    assert figs["Weights"]["layout"]["title"]["text"] == f"Weights and biases at epoch {best}"
+    # said next to the buttons, with the epoch and the reason
+    (note,) = [w.value for w in at.warning]
+    assert f"Stopped early at epoch {last} of 2000" in note and f"weights of epoch {best}" in note
+    assert "Turn early stopping off" in note

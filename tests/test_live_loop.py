@@ -180,9 +180,12 @@ def test_chart_predictions_keep_no_activation_and_predict_only_what_is_drawn():
     run = LiveRun(replace(HEAVY, hidden=((64, "relu"),)), heavy_data(6000))
     run.step(budget=100.0)
     actual, predicted, idx = run.predictions("train", max_rows=1000)
-    assert len(actual) == len(predicted) == len(idx) == 1000
-    assert np.array_equal(predicted, run.net.predict(run.split.X_train[np.isin(run.split.train_rows, idx)]).ravel()
-                          ) or len(set(idx)) == 1000
+    assert len(actual) == len(predicted) == len(set(idx)) == 1000  # 1000 distinct rows of the 4200
+    where = {row: k for k, row in enumerate(run.split.train_rows)}
+    pos = [where[row] for row in idx]
+    assert pos == sorted(pos) and pos[0] == 0 and pos[-1] == len(run.split.train_rows) - 1  # spread over all
+    assert np.array_equal(predicted, run.net.predict(run.split.X_train[pos]).ravel())
+    assert np.array_equal(actual, run.split.y_train[pos].ravel())
     cached = {id(op.output): op.output.shape for layer in run.net.layers for op in layer.operations}
     assert all(shape[0] <= HEAVY.batch_size for shape in cached.values())  # only the last batch's values
 

@@ -184,6 +184,15 @@ def test_loss_figure_caps_points_and_marks_eval_epochs():
     assert fig["layout"]["yaxis"]["type"] == "log"
 
 
+@pytest.mark.parametrize("trained, total, end", [(40, 2000, 50), (0, 2000, 10), (1000, 5000, 1250), (40, 45, 45),
+                                                 (3000, 3000, 3000), (5, 50, 15)])
+def test_the_loss_charts_epoch_axis_follows_the_epochs_trained(trained, total, end):
+    """The axis was fixed to the configured epochs: an early stop at 40 of 2000 was a sliver at the left."""
+    epochs = np.arange(1, trained + 1)
+    fig = figures.loss_figure(epochs, 1 / np.maximum(epochs, 1), [], [], total_epochs=total)
+    assert fig["layout"]["xaxis"]["range"] == [0, end]
+
+
 def test_loss_figure_marks_eval_points_only_while_they_are_few():
     evals = np.arange(10, 3001, 10)  # 300 eval points
     few = figures.loss_figure([1, 2], [1.0, 0.5], evals[: figures.MAX_MARKED], evals[: figures.MAX_MARKED] * 0.0)
