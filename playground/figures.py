@@ -161,6 +161,18 @@ def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, ho
     a, p = actual[idx], predicted[idx]
     lo = float(min(actual.min(), predicted.min())) if len(a) else 0.0
     hi = float(max(actual.max(), predicted.max())) if len(a) else 1.0
+    off = 0
+    if len(a):
+        # predictions far outside the targets' range (a run near divergence) would shrink the targets to a
+        # point: the axes keep to the targets' range plus a margin, and the title counts what is off it
+        a_lo, a_hi = float(actual.min()), float(actual.max())
+        margin = max(a_hi - a_lo, 1e-9)
+        lo, hi = max(lo, a_lo - 2 * margin), min(hi, a_hi + 2 * margin)
+        outside = ~np.isfinite(p) | (p < lo) | (p > hi)
+        off = int(outside.sum())
+        p = np.clip(np.nan_to_num(p, nan=hi, posinf=hi, neginf=lo), lo, hi)
+    if off:
+        title = f"{title or 'Predicted vs actual'} · {off} predictions off the chart, drawn at its edge"
     hover = "actual %{x:.3g}<br>predicted %{y:.3g}<br>|error| %{marker.color:.3g}"
     custom = None
     if hover_values is not None:

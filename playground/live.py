@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 from . import figures
+
+
+def number_text(value: float) -> str:
+    """A card's figure: three decimals; scientific notation when huge or tiny; "diverged" when not finite."""
+    if not math.isfinite(value):
+        return "diverged"
+    if value != 0 and not 1e-3 <= abs(value) < 1e6:
+        return f"{value:.3g}"
+    return f"{value:.3f}"
 
 
 def panel_html(run, waiting=None) -> str:
@@ -20,7 +31,8 @@ def panel_html(run, waiting=None) -> str:
     cards = [(epoch_label, f"{run.epoch} / {run.config.epochs}", run.epoch)]
     for label, key in (("Train loss", "train_loss"), ("Validation loss", "val_loss"), ("MAE", "mae"),
                        ("RMSE", "rmse"), ("R²", "r2")):
-        cards.append((label, f"{model[key]:.3f}" if key in model else "–", repr(model[key]) if key in model else ""))
+        value = model.get(key)
+        cards.append((label, "–" if value is None else number_text(value), "" if value is None else repr(value)))
     cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–", ""))
     if waiting is not None:
         text = (f"Epoch {run.epoch} of {run.config.epochs} · waiting for a free training slot "

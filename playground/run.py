@@ -119,15 +119,13 @@ class LiveRun:
     def epoch(self) -> int:
         return self.trainer.epoch
 
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "diverged") or self.epoch >= self.config.epochs
-
     @_locked
     def start(self) -> None:
-        """Train (or continue) until the configured number of epochs."""
-        if self.status == "diverged":
-            return
+        """Train (or continue) until the configured number of epochs.
+
+        After a divergence the network holds the weights of the last finite epoch, and training goes on
+        from them (with whatever learning rate the person has chosen meanwhile).
+        """
         if self.epoch >= self.config.epochs:
             self.status = "done"
             self.message = f"All {self.config.epochs} epochs are done; raise Epochs to train further."
@@ -193,7 +191,7 @@ class LiveRun:
         An epoch that takes longer goes on in the live loop (status "training", stopping after it), where
         Stop can interrupt it and other sessions keep their share of the machine.
         """
-        if self.status in ("training", "diverged"):
+        if self.status == "training":
             return 0
         if self.epoch >= self.config.epochs:
             self.start()  # says that all epochs are done
@@ -241,7 +239,8 @@ class LiveRun:
                     break
         except TrainingDiverged as exc:
             self.status = "diverged"
-            self.message = str(exc)
+            self.message = (f"{exc} Lower the learning rate and press Train or Step to go on from there, or press "
+                            "Reset to start again from epoch 0.")
         return trained
 
     def _record(self, report: EpochReport) -> None:

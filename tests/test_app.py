@@ -150,6 +150,39 @@ def test_learning_rate_10_on_the_deep_net_shows_the_divergence_message():
     assert board_update(at)["config"] == {"displaylogo": False, "responsive": True}  # interactive again
 
 
+def test_a_diverged_run_shows_readable_numbers_and_goes_on_after_a_lower_learning_rate():
+    """Cards printed 300-digit losses, the chart axes reached 1e154, and Train did nothing until Reset."""
+    at = start_app()
+    at.select_slider(key="lr").set_value(3.0).run()
+    at.number_input(key="epochs").set_value(300).run()
+    button(at, "Train").click().run()
+    run = at.session_state["run"]
+    assert run.status == "diverged"
+    for name in ("train", "validation", "mae", "rmse"):
+        text = card(at, name)
+        assert len(text) <= 10 and (text in ("–", "diverged") or float(text) == float(text)), (name, text)
+    pva = charts(at)["Predicted"]
+    xs = np.asarray(pva["data"][0]["x"], dtype=float)  # the y = x line spans the axes
+    y = run.split.y_test.ravel()
+    assert xs.min() >= y.min() - 2 * np.ptp(y) and xs.max() <= y.max() + 2 * np.ptp(y)
+    (message,) = [e.value for e in at.error]
+    assert "Lower the learning rate and press Train or Step to go on" in message and "Reset" in message
+    stuck = run.epoch
+    at.select_slider(key="lr").set_value(0.001).run()
+    button(at, "Step").click().run()
+    assert run.epoch == stuck + 1 and run.status == "stopped" and not at.error
+    button(at, "Train").click().run()
+    assert run.epoch == 300 and run.status == "done"
+
+
+@pytest.mark.parametrize("value, text", [(1e300, "1e+300"), (float("inf"), "diverged"), (float("nan"), "diverged"),
+                                         (12.3456, "12.346"), (2e-5, "2e-05"), (0.0, "0.000"), (-4.5e7, "-4.5e+07")])
+def test_card_numbers_stay_short(value, text):
+    from playground.live import number_text
+
+    assert number_text(value) == text
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
