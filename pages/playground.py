@@ -8,6 +8,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from playground import board, session, share_ui, upload_ui
 from playground.config import (
     DATASETS,
+    HELP,
     LEARNING_RATES,
     OPTIMIZER_LABELS,
     PRESET_NAMES,
@@ -88,13 +89,13 @@ def controls():
     sb.header("Network")
     if "preset" not in lock:
         sb.selectbox("Preset", list(PRESET_NAMES), format_func=PRESET_NAMES.get, key="preset",
-                     persist_state="session", on_change=session.apply_preset, args=(state,))
+                     persist_state="session", on_change=session.apply_preset, args=(state,), help=HELP["preset"])
     if "hidden" not in lock:
         with sb:
             layer_editor()
     if "init" not in lock:
         sb.selectbox("Weight init", list(INITS), key="init", persist_state="session", on_change=session.mark_custom,
-                     args=(state,))
+                     args=(state,), help=HELP["init"])
     sb.header("Training")
     training_controls(sb, lock)
     if lock:
@@ -109,7 +110,7 @@ def data_controls(sb, lock: set) -> None:
         if state["dataset"] not in options:
             state["dataset"] = DATASETS[0]
         sb.selectbox("Dataset", options, key="dataset", persist_state="session", on_change=_data_changed,
-                     format_func=_dataset_label)
+                     format_func=_dataset_label, help=HELP["dataset"])
         with sb.expander("Load a CSV (this session only)"):
             upload_ui.csv_loader(state)
     if "features" not in lock:
@@ -123,32 +124,33 @@ def data_controls(sb, lock: set) -> None:
         state["features"] = None if picked == names else picked
     if "test_size" not in lock:
         sb.slider("Test fraction", 0.05, 0.5, key="test_size", persist_state="session", step=0.05,
-                  on_change=session.mark_custom, args=(state,))
+                  on_change=session.mark_custom, args=(state,), help=HELP["test_size"])
 
 
 def training_controls(sb, lock: set) -> None:
     if "optimizer" not in lock:
         sb.selectbox("Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key="optimizer",
-                     persist_state="session")
+                     persist_state="session", help=HELP["optimizer"])
     if state["optimizer"] == "momentum" and "momentum" not in lock:
-        sb.slider("Momentum", 0.0, 0.99, key="momentum", persist_state="session", step=0.01)
+        sb.slider("Momentum", 0.0, 0.99, key="momentum", persist_state="session", step=0.01, help=HELP["momentum"])
     if "lr" not in lock:
         sb.select_slider("Learning rate", LEARNING_RATES, key="lr", persist_state="session",
-                         format_func=lambda v: f"{v:g}")
+                         format_func=lambda v: f"{v:g}", help=HELP["lr"])
     numbers = (("batch_size", "Batch size", 1, 100_000), ("epochs", "Epochs", 1, 5000),
                ("eval_every", "Evaluate every (epochs)", 1, 5000))
     for key, label, low, high in numbers:
         if key not in lock:
-            sb.number_input(label, low, high, key=key, persist_state="session")
+            sb.number_input(label, low, high, key=key, persist_state="session", help=HELP[key])
     if "weight_decay" not in lock:
         sb.number_input("L2 weight decay", 0.0, 1.0, key="weight_decay", persist_state="session", step=1e-4,
-                        format="%.4f")
+                        format="%.4f", help=HELP["weight_decay"])
     if "early_stopping" not in lock:
-        sb.checkbox("Early stopping (restore the best model)", key="early_stopping", persist_state="session")
+        sb.checkbox("Early stopping (restore the best model)", key="early_stopping", persist_state="session",
+                    help=HELP["early_stopping"])
     if "seed" not in lock:
         c = sb.columns([3, 2], vertical_alignment="bottom")
         c[0].number_input("Seed", 0, 2**32 - 1, key="seed", persist_state="session", on_change=session.mark_custom,
-                          args=(state,))
+                          args=(state,), help=HELP["seed"])
         c[1].button("New seed", on_click=_new_seed)
 
 

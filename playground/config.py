@@ -26,6 +26,27 @@ LIMITS = {"neurons": (1, 256), "layers": (0, 8), "epochs": (1, 5000), "seed": (0
           "batch_work": (1, 250_000_000)}
 OUTPUT_LAYER = (1, "linear")
 
+# one line per control: what it does to training, in the book's terms (the widgets' help= text)
+HELP = {
+    "dataset": "The rows the network learns from: X, the features, and y, the target it learns to predict.",
+    "features": "The input columns X the first layer sees; fewer features means a narrower W1.",
+    "test_size": "The share of rows held back as the test set: never trained on, only used to evaluate.",
+    "preset": "The book's chapter 3 models with the book's settings and random sequence.",
+    "init": "How W and B start: the book's standard normal draws, or Glorot, scaled by the layer's width.",
+    "optimizer": "The rule that turns each gradient into a step: SGD is the book's param -= lr * grad; momentum "
+                 "keeps a running velocity; Adam scales each parameter's step by its gradient's history.",
+    "momentum": "How much of the previous step SGD with momentum keeps: 0 is plain SGD, 0.9 a heavy ball.",
+    "lr": "The learning rate: how far each step moves the weights along minus the gradient. Too high and the "
+          "loss explodes; too low and it barely moves.",
+    "batch_size": "Rows per step: each batch gives one forward pass, one backward pass and one update.",
+    "epochs": "Passes over the training rows; each epoch shuffles them and steps through every batch.",
+    "eval_every": "How often (in epochs) the test rows are predicted to get the validation loss and the metrics.",
+    "weight_decay": "L2 penalty: each step also shrinks every weight by lr x this x the weight, against overfitting.",
+    "early_stopping": "Stop at the first evaluation whose validation loss is not better than the best so far, "
+                      "and go back to the weights of that best evaluation.",
+    "seed": "Seeds the random starting weights and the shuffles: the same seed gives the same run, bit for bit.",
+}
+
 
 @dataclass(frozen=True)
 class PlaygroundConfig:

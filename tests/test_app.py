@@ -278,3 +278,15 @@ def test_after_an_early_stop_every_card_and_chart_describes_the_restored_model()
     (note,) = [w.value for w in at.warning]
     assert f"Stopped early at epoch {last} of 2000" in note and f"weights of epoch {best}" in note
     assert "Turn early stopping off" in note
+
+
+def test_every_training_control_explains_itself():
+    at = start_app()
+    at.selectbox(key="optimizer").set_value("momentum").run()
+    widgets = {w.key: w for kind in (at.selectbox, at.select_slider, at.number_input, at.checkbox, at.slider)
+               for w in kind if w.key}
+    for key in ("dataset", "preset", "init", "optimizer", "momentum", "lr", "batch_size", "epochs", "eval_every",
+                "weight_decay", "early_stopping", "seed", "test_size"):
+        help_text = widgets[key].help
+        assert help_text and len(help_text) > 30, key
+    assert "param -= lr * grad" in widgets["optimizer"].help
