@@ -27,6 +27,7 @@ def chooser() -> None:
         key="data_dataset",
         on_change=lambda: upload_ui.choose_dataset(state, state["data_dataset"]),
         format_func=datainfo.dataset_label,
+        disabled=session.is_locked(state, "dataset"),
     )
     with right.expander("Load your own CSV (this session only)", icon=":material/upload_file:"):
         st.caption(
@@ -59,6 +60,7 @@ def feature_picker(data: Dataset) -> None:
         key="data_features",
         on_change=lambda: datainfo.set_features(state, state["data_features"], names),
         help="Remove a feature to train without it; the playground then leaves the book's preset.",
+        disabled=session.is_locked(state, "features"),
     )
     if not state["data_features"]:
         st.warning("Choose at least one feature: the network needs an input.")

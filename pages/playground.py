@@ -82,7 +82,7 @@ def layer_editor() -> None:
 
 def controls():
     """The sidebar; in classroom mode the controls the teacher fixed are not drawn."""
-    lock = set(share_ui.locked(state))
+    lock = {name for name in share_ui.CONTROL_LABELS if session.is_locked(state, name)}
     sb = st.sidebar
     sb.header("Data")
     data_controls(sb, lock)

@@ -154,6 +154,8 @@ def set_features(state: MutableMapping, picked: list[str], names: list[str]) -> 
     """
     if not isinstance(picked, (list, tuple)):
         raise TypeError(f"picked must be a list of feature names, got {type(picked).__name__}")
+    if session.is_locked(state, "features"):
+        return
     chosen = chosen_features(list(picked), names)
     new = None if chosen == list(names) else chosen
     if new != state.get("features"):

@@ -40,14 +40,30 @@ def init_state(state: MutableMapping, preset: str = "book-deep") -> None:
     state.setdefault("notice", "")
 
 
+def is_locked(state: MutableMapping, name: str) -> bool:
+    """Whether a classroom link fixed control ``name``; with any lock the preset is fixed too.
+
+    A preset sets nearly every control, so choosing one would undo the teacher's locked values.
+    """
+    lock = state.get("locked", ())
+    return bool(lock) and (name in lock or name == "preset")
+
+
 def write_config(state: MutableMapping, config: PlaygroundConfig) -> None:
-    """Put ``config`` into the widget keys and the layer stack."""
+    """Put ``config`` into the widget keys and the layer stack, leaving alone what a classroom link locked.
+
+    Every way in (a preset, a loaded configuration or model, the Data page) goes through here, so none can
+    change a locked value.
+    """
     for key in WIDGETS:
-        state[key] = getattr(config, key)
-    state["features"] = list(config.features) if config.features is not None else None
-    state["layers"] = []
-    for neurons, activation in config.hidden:
-        _append_layer(state, neurons, activation)
+        if not is_locked(state, key):
+            state[key] = getattr(config, key)
+    if not is_locked(state, "features"):
+        state["features"] = list(config.features) if config.features is not None else None
+    if not is_locked(state, "hidden") or "layers" not in state:
+        state["layers"] = []
+        for neurons, activation in config.hidden:
+            _append_layer(state, neurons, activation)
 
 
 def _append_layer(state: MutableMapping, neurons: int, activation: str) -> None:
@@ -99,18 +115,19 @@ def drop_feature_widget(state: MutableMapping) -> None:
 
 # ----- layer stack editor ------------------------------------------------------
 def mark_custom(state: MutableMapping) -> None:
-    """An edit to the architecture or data leaves the book's presets."""
-    state["preset"] = "custom"
+    """An edit to the architecture or data leaves the book's presets (unless a classroom link fixed it)."""
+    if not is_locked(state, "preset"):
+        state["preset"] = "custom"
 
 
 def add_layer(state: MutableMapping, neurons: int = 8, activation: str = "relu") -> None:
-    if len(state["layers"]) < LIMITS["layers"][1]:
+    if len(state["layers"]) < LIMITS["layers"][1] and not is_locked(state, "hidden"):
         _append_layer(state, neurons, activation)
         mark_custom(state)
 
 
 def remove_layer(state: MutableMapping, lid: int) -> None:
-    if lid in state["layers"]:
+    if lid in state["layers"] and not is_locked(state, "hidden"):
         state["layers"] = [x for x in state["layers"] if x != lid]
         mark_custom(state)
 
@@ -119,7 +136,7 @@ def move_layer(state: MutableMapping, lid: int, delta: int) -> None:
     layers = list(state["layers"])
     i = layers.index(lid)
     j = i + delta
-    if 0 <= j < len(layers):
+    if 0 <= j < len(layers) and not is_locked(state, "hidden"):
         layers[i], layers[j] = layers[j], layers[i]
         state["layers"] = layers
         mark_custom(state)

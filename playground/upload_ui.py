@@ -78,6 +78,8 @@ def _memo(state: MutableMapping, key: tuple, compute: Callable):
 def use_csv(state: MutableMapping, data: Dataset) -> None:
     """Button callback: store ``data`` in ``state["uploads"]`` and make it the current dataset."""
     name = datainfo.add_upload(state.setdefault("uploads", {}), data)
+    if session.is_locked(state, "dataset"):
+        return  # kept for this session's own use; the teacher's dataset stays
     state["csv_uploads_used"] = state.get("csv_uploads_used", 0) + 1  # a fresh, empty uploader
     state.pop("_csv_memo", None)
     state["dataset"] = f"csv:{name}"
@@ -86,7 +88,7 @@ def use_csv(state: MutableMapping, data: Dataset) -> None:
 
 def choose_dataset(state: MutableMapping, name: str) -> None:
     """Make ``name`` the session's current dataset (a callback of the Data page's selectbox)."""
-    if name != state.get("dataset"):
+    if name != state.get("dataset") and not session.is_locked(state, "dataset"):
         state["dataset"] = name
         data_changed(state)
 

@@ -1,6 +1,7 @@
 """Links, classroom mode, configuration and model files, through the playground page (AppTest)."""
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,32 @@ def test_classroom_mode_hides_and_fixes_the_chosen_controls():
     assert at.query_params["lock"] == "dataset,hidden,lr,epochs" or set(at.query_params["lock"].split(",")) == {
         "dataset", "hidden", "lr", "epochs"}
     assert not [e for e in at.expander if "Classroom" in e.label]
+
+
+def test_nothing_a_locked_student_can_reach_changes_a_locked_value():
+    """The Preset menu stayed in a locked link, and choosing "Book: linear" replaced the teacher's layers."""
+    teacher = replace(from_preset("book-deep"), hidden=((7, "tanh"),), epochs=40, lr=0.1, preset="custom",
+                      dataset="diabetes", features=("bmi", "bp"))
+    at = open_with(share.to_query(teacher, locked=("lr", "epochs", "hidden", "dataset", "features")))
+    assert not at.exception
+    assert "Preset" not in [w.label for w in at.selectbox]  # the menu is gone...
+    from playground import datainfo, session, upload_ui
+
+    # ...and the ways left to reach a locked value change nothing: a preset, a stale menu's callback
+    at.session_state["preset"] = "book-linear"
+    session.apply_preset(at.session_state)
+    session.add_layer(at.session_state)
+    upload_ui.choose_dataset(at.session_state, "boston")  # the Data page's dataset menu
+    datainfo.set_features(at.session_state, ["age"], ["age", "sex", "bmi", "bp"])  # its feature picker
+    at.run()
+    config = session.read_config(at.session_state)
+    assert (config.hidden, config.epochs, config.lr, config.dataset, config.features) == (
+        ((7, "tanh"),), 40, 0.1, "diabetes", ("bmi", "bp"))
+    assert at.session_state["run"].config.hidden == ((7, "tanh"),)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert all(w.disabled for w in at.selectbox if w.key == "data_dataset")
+    assert all(w.disabled for w in at.multiselect if w.key == "data_features")
 
 
 def test_a_teacher_builds_a_classroom_link():
