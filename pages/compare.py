@@ -11,6 +11,7 @@ from playground import compare, compare_figures, session
 from playground.config import LEARNING_RATES, validate
 from playground.loaders import dataset, training_slots
 from playground.slots import TRAIN_BUDGET
+from playground.text import md
 
 state = st.session_state
 session.init_state(state)
@@ -163,7 +164,7 @@ if state.get("features"):
     data = data.select(list(state["features"]))
 errors = problems(entries, data)
 for message in errors:
-    st.error(message)
+    st.error(md(message))
 b = st.columns([1, 1, 6])
 b[0].button("Run", type="primary", on_click=start_run, disabled=bool(errors))
 b[1].button("Stop", on_click=stop_run)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from playground import figures, inside, inside_check, session
 from playground.loaders import dataset
+from playground.text import md
 from scratchnet import ACTIVATIONS
 
 STEP = "inside_step"
@@ -28,7 +29,7 @@ def controls() -> tuple[str, str, int, int]:
 
 def overview(insp: inside.Inspection) -> None:
     n_params = sum(p.size for p in insp.net.params())
-    st.markdown(f"**{inside.describe(insp.net)}** · {n_params:,} parameters · {insp.origin}.")
+    st.markdown(f"**{inside.describe(insp.net)}** · {n_params:,} parameters · {md(insp.origin)}.")
     st.caption(
         "Each Dense layer is three operations: WeightMultiply, BiasAdd and its activation. The shapes below are "
         "those of this batch; the book's rules say every gradient has the shape of the array it belongs to."
@@ -114,7 +115,7 @@ source, activation, neurons, batch = controls()
 try:
     inspection = inside.inspect(state, source, batch, dataset, activation, neurons)
 except (ValueError, TypeError, KeyError) as exc:
-    st.error(f"Cannot trace this network: {exc.args[0] if exc.args else exc}")
+    st.error(md(f"Cannot trace this network: {exc.args[0] if exc.args else exc}"))
 else:
     overview(inspection)
     st.header("Step through one batch")

@@ -19,6 +19,7 @@ from playground.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
 from playground.loaders import dataset, training_slots
 from playground.run import STEP_BUDGET
 from playground.slots import SLOT_WAIT, TRAIN_BUDGET
+from playground.text import md
 from scratchnet import ACTIVATIONS
 from scratchnet.init import INITS
 
@@ -181,9 +182,9 @@ def _new_seed():
 # ----- main area: live view --------------------------------------------------------
 def status_line(run) -> None:
     if run.status == "diverged":
-        st.error(run.message, icon=":material/warning:")
+        st.error(md(run.message), icon=":material/warning:")
     elif run.message and not run.restored:  # an early stop is said next to the buttons
-        st.info(run.message)
+        st.info(md(run.message))
 
 
 def snapshot_picker(run, where):
@@ -284,7 +285,7 @@ config = session.read_config(state)
 full = data_for(config.dataset)
 errors = validate(config, full.X.shape[0], full.feature_names)
 for message in errors:
-    st.error(message)
+    st.error(md(message))
 if not errors:
     data = full if config.features is None else full.select(list(config.features))
     notice = session.sync_run(state, config, data)
@@ -295,7 +296,7 @@ if not errors:
         try:
             run.adopt(state.pop("pending_model"))
         except ValueError as exc:
-            st.error(f"The loaded model does not fit this data: {exc}.")
+            st.error(md(f"The loaded model does not fit this data: {exc}."))
     share_ui.sync_url(state, config)
     with st.sidebar:
         share_ui.share_panel(state, config, run)
@@ -308,7 +309,7 @@ if not errors:
     b[2].button("Step", on_click=_step, disabled=run.status == "training", help="train exactly one epoch")
     b[3].button("Reset", on_click=session.reset, args=(state,), help="back to epoch 0, same starting weights")
     if state["notice"]:
-        b[4].info(state.pop("notice"))
+        b[4].info(md(state.pop("notice")))
     elif run.restored and run.status != "training":
-        b[4].warning(run.message, icon=":material/front_hand:")
+        b[4].warning(md(run.message), icon=":material/front_hand:")
     live_view()

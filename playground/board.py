@@ -72,7 +72,7 @@ def template() -> dict:
     return {"layout": layout}
 
 
-HOVER_ONLY = ("customdata", "hovertemplate", "hoverinfo", "text")  # trace keys a static chart does not use
+HOVER_ONLY = ("customdata", "hovertemplate", "hoverinfo", "text", "meta")  # trace keys a static chart does not use
 
 
 def chart_payload(figure: dict, epoch: int, static: bool = False) -> dict:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from scratchnet.data import MAX_COLUMNS, MIN_ROWS, DataError, Dataset, csv_columns, load_csv
 
-from . import session
+from . import session, text
 from .config import DATASETS
 from .figures import MAX_SCATTER, TRAIN_COLOUR, _layout
 
@@ -52,8 +52,8 @@ SOURCES = {
     ),
 }
 CSV_SOURCE = (
-    "**Your CSV** `{name}`, loaded in this browser session. It is kept in memory only for this session (never "
-    "written to disk) and disappears when the session ends. Column `{target}` is the target; every other "
+    "**Your CSV** «{name}», loaded in this browser session. It is kept in memory only for this session (never "
+    "written to disk) and disappears when the session ends. Column «{target}» is the target; every other "
     "column is a feature."
 )
 B_NOTE = (
@@ -116,7 +116,8 @@ def dataset_options(state: MutableMapping) -> list[str]:
 def about(name: str, data: Dataset) -> str:
     """Where dataset ``name`` comes from, as Markdown."""
     if name.startswith("csv:"):
-        return CSV_SOURCE.format(name=name[4:], target=data.target_name)
+        # the names as escaped text, not code spans: a backtick in a name would end a code span
+        return CSV_SOURCE.format(name=text.md(name[4:]), target=text.md(data.target_name))
     return SOURCES.get(name, data.description)
 
 
@@ -231,6 +232,7 @@ def sample_rows(n: int, max_points: int = MAX_SCATTER, seed: int = 0) -> np.ndar
 def target_histogram(y: np.ndarray, target: str) -> dict:
     """Bars of the target's distribution, binned here with ``np.histogram``; ``y`` is ``(n,)`` or ``(n, 1)``."""
     counts, edges = histogram(y)
+    target = text.plotly(target)
     bars = {
         "type": "bar",
         "x": (edges[:-1] + edges[1:]) / 2,
@@ -253,7 +255,7 @@ def target_histogram(y: np.ndarray, target: str) -> dict:
 def correlation_heatmap(names: list[str], matrix: np.ndarray) -> dict:
     """Heatmap of ``matrix`` ``(k, k)``, blue positive and red negative; large tables show a subset."""
     keep = heatmap_columns(names, matrix)
-    shown = [names[i] for i in keep]
+    shown = [text.plotly(names[i]) for i in keep]
     z = matrix[np.ix_(keep, keep)]
     trace = {
         "type": "heatmap",
@@ -283,6 +285,7 @@ def feature_scatter(x: np.ndarray, y: np.ndarray, feature: str, target: str) -> 
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same length, got {x.shape} and {y.shape}")
     idx = sample_rows(len(x))
+    feature, target = text.plotly(feature), text.plotly(target)
     title = f"{target} against {feature}"
     if np.ptp(x) > 0 and np.ptp(y) > 0:
         title += f" (r = {np.corrcoef(x, y)[0, 1]:.2f})"
@@ -294,7 +297,8 @@ def feature_scatter(x: np.ndarray, y: np.ndarray, feature: str, target: str) -> 
         "y": y[idx],
         "mode": "markers",
         "marker": {"color": TRAIN_COLOUR, "size": 6, "opacity": 0.6},
-        "hovertemplate": f"{feature} %{{x:.4g}}<br>{target} %{{y:.4g}}<extra></extra>",
+        "meta": [feature, target],  # names go in as data: a "%{" in one is never read as a template
+        "hovertemplate": "%{meta[0]} %{x:.4g}<br>%{meta[1]} %{y:.4g}<extra></extra>",
     }
     axes = {"xaxis": {"title": {"text": feature}}, "yaxis": {"title": {"text": target}}}
     layout = _layout(title, 380, showlegend=False, **axes)

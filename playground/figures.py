@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from . import text
+
 MAX_CURVE = 500
 MAX_SCATTER = 1000
 MAX_DIAGRAM_NEURONS = 24
@@ -174,10 +176,11 @@ def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, ho
     if off:
         title = f"{title or 'Predicted vs actual'} · {off} predictions off the chart, drawn at its edge"
     hover = "actual %{x:.3g}<br>predicted %{y:.3g}<br>|error| %{marker.color:.3g}"
-    custom = None
+    custom, meta = None, None
     if hover_values is not None:
         custom = np.asarray(hover_values)[idx]
-        hover += "".join(f"<br>{name} %{{customdata[{j}]:.4g}}" for j, name in enumerate(hover_names))
+        meta = [text.plotly(name) for name in hover_names]  # as data, never as template or markup
+        hover += "".join(f"<br>%{{meta[{j}]}} %{{customdata[{j}]:.4g}}" for j in range(len(meta)))
     data = [
         {
             "type": "scatter",
@@ -195,6 +198,7 @@ def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, ho
             "mode": "markers",
             "name": "rows",
             "customdata": custom,
+            "meta": meta,
             "marker": {
                 "color": np.abs(a - p),
                 "colorscale": "Viridis",
@@ -256,7 +260,7 @@ def network_diagram(
     shown = [min(s, max_neurons) for s in sizes]
     ys = [np.linspace(1, -1, n) if n > 1 else np.zeros(1) for n in shown]
     data = _connection_traces(weights, shown, ys)
-    names = list(input_names[: shown[0]])
+    names = [text.plotly(name) for name in input_names[: shown[0]]]
     for layer, n in enumerate(shown[1:-1], start=1):
         names += [f"layer {layer}, neuron {k + 1}" for k in range(n)]
     names += ["output"] * shown[-1]

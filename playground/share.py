@@ -6,7 +6,6 @@ out-of-range value falls back to its default and is named in one warning.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Mapping
@@ -159,9 +158,10 @@ PARSERS = {
 
 
 def _show(raw) -> str:
+    """A rejected value, quoted and shortened; the page escapes it as text when it shows the message."""
     text = str(raw)
     text = text if len(text) <= 40 else text[:37] + "..."
-    return html.escape(repr(text), quote=False)
+    return repr(text)
 
 
 def _single(raw):

@@ -17,6 +17,7 @@ from scratchnet import ModelFileError, load, save
 
 from . import session, share
 from .config import PlaygroundConfig
+from .text import md
 
 CONTROL_LABELS = {
     "dataset": "dataset", "features": "features", "hidden": "layers", "preset": "preset",
@@ -54,7 +55,7 @@ def apply_link_once(state: MutableMapping, n_rows_of) -> None:
 def show_link_warning(state: MutableMapping) -> None:
     text = state.pop("link_warning", "")
     if text:
-        st.warning(text, icon=":material/link_off:")
+        st.warning(md(text), icon=":material/link_off:")
 
 
 def sync_url(state: MutableMapping, config: PlaygroundConfig) -> None:
@@ -91,7 +92,7 @@ def share_panel(state: MutableMapping, config: PlaygroundConfig, run) -> None:
         for key in ("config_message", "model_message"):
             kind, text = state.pop(key, (None, ""))
             if text:
-                (st.error if kind == "error" else st.warning if kind == "warning" else st.success)(text)
+                (st.error if kind == "error" else st.warning if kind == "warning" else st.success)(md(text))
 
 
 def model_bytes(run) -> bytes:

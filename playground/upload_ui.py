@@ -16,6 +16,7 @@ from scratchnet.data import DataError, Dataset
 
 from . import datainfo, session
 from .loaders import dataset
+from .text import md
 
 MEMO_SIZE = 4  # checked uploads remembered per session, so reruns do not parse the file again
 
@@ -34,7 +35,7 @@ def csv_loader(state: MutableMapping) -> None:
     try:
         columns = _memo(state, ("columns", upload.file_id), lambda: datainfo.read_upload(content, max_upload_bytes()))
     except DataError as exc:
-        st.error(f"Cannot use {name}: {exc}.", icon=":material/error:")
+        st.error(md(f"Cannot use {name}: {exc}."), icon=":material/error:")
         return
     if state.get("csv_target") not in columns:
         state["csv_target"] = columns[-1]
@@ -43,9 +44,9 @@ def csv_loader(state: MutableMapping) -> None:
     try:
         data = _memo(state, ("data", upload.file_id, target), lambda: datainfo.load_upload(content, target, name))
     except DataError as exc:
-        st.error(f"Cannot use {name}: {exc}.", icon=":material/error:")
+        st.error(md(f"Cannot use {name}: {exc}."), icon=":material/error:")
         return
-    st.success(f"{name} looks good: {len(data.y)} rows, {len(data.feature_names)} feature(s), target {target}.")
+    st.success(md(f"{name} looks good: {len(data.y)} rows, {len(data.feature_names)} feature(s), target {target}."))
     st.button("Use this CSV", on_click=use_csv, args=(state, data), type="primary",
               help="Add it to this session's datasets and make it the current dataset of every page")
 

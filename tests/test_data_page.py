@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plotly_json import page_figures
+from rendered import shown
 from streamlit.testing.v1 import AppTest
 
 from playground import datainfo, session, upload_ui
@@ -252,7 +253,7 @@ def test_a_good_csv_uploaded_on_the_data_page_is_usable_everywhere():
     at.file_uploader(key=upload_ui.uploader_key(at.session_state)).set_value(("flats.csv", content, "text/csv")).run()
     assert not at.error and at.selectbox(key="csv_target").value == "price"
     at.selectbox(key="csv_target").set_value("size").run()
-    assert any("40 rows, 2 feature(s), target size" in s.value for s in at.success)
+    assert any("40 rows, 2 feature(s), target size" in shown(s.value) for s in at.success)
     next(b for b in at.button if b.label == "Use this CSV").click().run()
     assert not at.exception and not at.error
     upload = at.session_state["uploads"]["flats"]
@@ -277,7 +278,7 @@ def test_bad_csvs_each_give_their_own_message_and_lose_nothing():
     for case, (content, message) in BAD_CSVS.items():
         uploader = at.file_uploader(key=upload_ui.uploader_key(at.session_state))
         uploader.set_value((f"{case}.csv", content, "text/csv")).run()
-        errors = [e.value for e in at.error]
+        errors = [shown(e.value) for e in at.error]
         assert not at.exception, case
         assert len(errors) == 1 and message in errors[0] and f"{case}.csv" in errors[0], (case, errors)
         assert not any(b.label == "Use this CSV" for b in at.button), case

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plotly_json import page_figures
+from rendered import shown
 from streamlit.testing.v1 import AppTest
 
 from playground import figures, inside, inside_check, session
@@ -313,7 +314,7 @@ def test_a_batch_larger_than_the_data_gives_one_error():
     at = open_page()
     at.number_input(key="inside_batch").set_value(5000).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [shown(e.value) for e in at.error] == [
         "Cannot trace this network: Batch size must be between 1 and the 354 training rows, got 5000."]
     assert not at.get("plotly_chart")
 
@@ -323,4 +324,4 @@ def test_the_playground_network_is_shown_with_its_trained_weights():
     next(b for b in at.button if b.label == "Step").click().run()  # train one epoch on the playground
     at.switch_page("pages/inside.py").run()
     assert not at.exception and not at.error
-    assert any("the playground run's weights at epoch 1" in m.value for m in at.markdown)
+    assert any("the playground run's weights at epoch 1" in shown(m.value) for m in at.markdown)
