@@ -1,10 +1,14 @@
 """scratchnet: entry page. `streamlit run app.py` opens the playground; the sidebar lists the other pages."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from playground import session
 
-st.set_page_config(page_title="scratchnet", page_icon=":material/neurology:", layout="wide")
+# the icon is a file of the app's own: a ":material/...:" icon makes the browser fetch it from a public font server
+ICON = Path(__file__).parent / "playground" / "icon.png"
+st.set_page_config(page_title="scratchnet", page_icon=str(ICON), layout="wide")
 session.init_state(st.session_state)
 pages = [
     st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),

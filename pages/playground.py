@@ -243,16 +243,19 @@ def live_view() -> None:
     deadline = time.perf_counter() + LIVE_SECONDS
     try:
         while True:
-            got = False
+            charts, waiting = None, False
             if run.status == "training":
+                # a turn is the training and the charts' read-outs: all of a session's work takes turns
                 with slots.slot(timeout=SLOT_WAIT) as got:
                     if got:
                         run.advance(TRAIN_BUDGET)
+                        charts = chart_figures(run, log_y, rows, snap_epoch)
+                waiting = not got
+            else:
+                charts = chart_figures(run, log_y, rows, snap_epoch)
             live = run.status == "training"
-            waiting = live and not got
-            charts = None if waiting else board.payload(chart_figures(run, log_y, rows, snap_epoch), BOARD_COLUMNS,
-                                                        live)
-            carrier.html(board.carrier_html(panel_html(run, slots if waiting else None), charts, training=live))
+            data = None if charts is None else board.payload(charts, BOARD_COLUMNS, live)
+            carrier.html(board.carrier_html(panel_html(run, slots if waiting else None), data, training=live))
             if not live or time.perf_counter() > deadline:
                 break
     except StopException:

@@ -125,8 +125,9 @@ function headerStop(event) {
   if (!button.closest('header, [data-testid="stStatusWidget"]') || button.innerText.trim() !== 'Stop') return;
   const flag = document.querySelector('.sn-live-state');
   if (!flag || flag.dataset.training !== '1') return;
-  // once the stop has reached the server, rerun: the page stops the run and shows Train again
-  setTimeout(() => window.__snBoard.snTrigger && window.__snBoard.snTrigger('header_stop', true), 100);
+  // after this click's own handlers (which send Streamlit's stop), ask for the rerun that stops the run
+  // and shows Train again
+  setTimeout(() => window.__snBoard.snTrigger && window.__snBoard.snTrigger('header_stop', true), 0);
 }
 
 export default function (component) {

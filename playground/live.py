@@ -65,6 +65,18 @@ PANEL_CSS = """<style>
 </style>"""
 
 
+CHART_WORK = 50_000_000  # multiply-adds a live chart's predictions may take per update (about 20 ms of one core)
+
+
+def chart_rows(n_params: int) -> int:
+    """How many rows predicted-vs-actual predicts per update: ``figures.MAX_SCATTER``, fewer for a big network.
+
+    A network of 464,000 parameters (8 x 256) predicting 1000 rows took a tenth of a second per update, outside
+    the training slots; at most ``CHART_WORK`` multiply-adds keeps every update's read-outs as cheap as its turn.
+    """
+    return int(max(100, min(figures.MAX_SCATTER, CHART_WORK // max(n_params, 1))))
+
+
 def histogram_figure(run, epoch: int | None = None) -> tuple[dict, int]:
     """Weight histograms of the snapshot taken at ``epoch``, or of the current weights, and the epoch shown.
 
@@ -84,7 +96,7 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
     live = run.status == "training"
     epoch = run.model_epoch  # the weights the network holds (after an early stop, the restored ones)
     h = run.history
-    actual, predicted, idx = run.predictions(rows, max_rows=figures.MAX_SCATTER)
+    actual, predicted, idx = run.predictions(rows, max_rows=chart_rows(run.net.n_params(run.split.X_train.shape[1])))
     pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
                                  f"Predicted vs actual ({rows} rows, epoch {epoch})")
     # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import fields, replace
 
@@ -91,7 +92,8 @@ def _number(raw, kind, low, high, name):
             raise _Bad(f"{name}={_show(raw)} is not a whole number")
         value = int(value)
     if not low <= value <= high:
-        raise _Bad(f"{name}={_show(raw)} is outside {low:g} to {high:g}")
+        bounds = f"{low:,} to {high:,}" if kind is int else f"{low:g} to {high:g}"
+        raise _Bad(f"{name}={_show(raw)} is outside {bounds}")
     return value
 
 
@@ -115,7 +117,9 @@ def _hidden(raw, name):
     if len(items) > LIMITS["layers"][1]:
         raise _Bad(f"{name} has {len(items)} layers; at most {LIMITS['layers'][1]}")
     layers = []
-    for item in items:
+    for k, item in enumerate(items, start=1):
+        if isinstance(item, list) and len(item) != 2:
+            raise _Bad(f"{name} layer {k} must be [neurons, activation], got {_show(item)}")
         neurons, activation = (item if isinstance(item, list) else str(item).split(":", 1) + [""])[:2]
         n = _number(neurons, int, *LIMITS["neurons"], f"{name} neurons")
         act = _choice(str(activation).strip().lower() or "linear", tuple(ACTIVATIONS), f"{name} activation")
@@ -127,7 +131,11 @@ def _features(raw, name):
     items = raw if isinstance(raw, list) else [p.strip() for p in str(raw).split(",") if p.strip()]
     if not items:
         raise _Bad(f"{name} lists no feature")
-    return tuple(str(i) for i in items)
+    items = [str(i) for i in items]
+    twice = sorted({i for i in items if items.count(i) > 1})
+    if twice:
+        raise _Bad(f"{name} lists {', '.join(_show(i) for i in twice)} more than once")
+    return tuple(items)
 
 
 def _lr(raw, name):
@@ -248,20 +256,37 @@ def history_csv(history) -> str:
     return "\n".join(lines) + "\n"
 
 
-def script(config: PlaygroundConfig) -> str:
-    """A Python script that reproduces a run of ``config`` with scratchnet from the command line."""
+def script(config: PlaygroundConfig, target: str | None = None) -> str:
+    """A Python script that reproduces a run of ``config`` with scratchnet, from any folder.
+
+    For an uploaded CSV (``csv:NAME``) the script reads the CSV's path from its command line and uses
+    ``target`` (the CSV's target column) as y.
+    """
     layers = ",\n        ".join(f'Dense({n}, "{a}", weight_init="{config.init}")' for n, a in config.layers)
     features = "" if config.features is None else f"\ndata = data.select({list(config.features)!r})"
     optim_args = f"lr={config.lr!r}, weight_decay={config.weight_decay!r}"
     if config.optimizer == "momentum":
         optim_args += f", momentum={config.momentum!r}"
     mode = "book" if config.book_mode else "proper"
-    return f'''"""Reproduce a scratchnet playground run. Run it from the project folder: python this_file.py"""
+    if config.dataset.startswith("csv:"):
+        usage = f"python this_file.py PATH/TO/{re.sub(r'[^A-Za-z0-9_.-]', '_', config.dataset[4:])}.csv"
+        loading = (f"if len(sys.argv) != 2:\n    sys.exit({('usage: ' + usage)!r})\n"
+                   f"data = load_csv(sys.argv[1], target={target!r}, name={config.dataset[4:]!r})")
+    else:
+        usage = "python this_file.py"
+        loading = f"data = load_dataset({config.dataset!r})"
+    return f'''"""Reproduce a scratchnet playground run.
+
+Needs the scratchnet package: pip install the scratchnet project folder (pip install PATH/TO/scratchnet, or
+pip install -e . inside it). Then, from any folder: {usage}
+"""
+
+import sys
 
 from scratchnet import Dense, NeuralNetwork, Trainer, eval_regression_model, get_optimizer
-from scratchnet.data import BOOK_SPLIT_SEED, load_dataset, split_scale
+from scratchnet.data import BOOK_SPLIT_SEED, load_csv, load_dataset, split_scale
 
-data = load_dataset("{config.dataset}"){features}
+{loading}{features}
 split = split_scale(data, test_size={config.test_size!r}, seed=BOOK_SPLIT_SEED, mode="{mode}")
 net = NeuralNetwork(
     [

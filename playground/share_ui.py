@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from scratchnet import ModelFileError, load, save
+from scratchnet import ACTIVATIONS, ModelFileError, load, save
 
 from . import session, share
-from .config import PlaygroundConfig
+from .config import LIMITS, PlaygroundConfig
+from .loaders import dataset
 from .text import md
 
 CONTROL_LABELS = {
@@ -78,7 +79,8 @@ def share_panel(state: MutableMapping, config: PlaygroundConfig, run) -> None:
         c = st.columns(4)
         c[0].download_button("Configuration (JSON)", share.to_json(config, locked(state)),
                              "scratchnet-config.json", "application/json", width="stretch")
-        c[1].download_button("Python script", share.script(config), "scratchnet_run.py", "text/x-python",
+        c[1].download_button("Python script", share.script(config, run.data.target_name), "scratchnet_run.py",
+                             "text/x-python",
                              width="stretch", help="Runs the same training from the command line with scratchnet.")
         c[2].download_button("Model (.npz)", model_bytes(run), "scratchnet-model.npz", "application/octet-stream",
                              width="stretch", disabled=not run.net.built)
@@ -108,6 +110,10 @@ def _load_config(state: MutableMapping) -> None:
     if upload is None:
         return
     config, lock, problems = share.from_json(upload.getvalue())
+    # what the file leaves out or gets wrong comes from the defaults, fitted to the data, as for a link
+    data = session.data_for(state, config.dataset, dataset)
+    config, more = share.settle(config, data.feature_names, data.X.shape[0])
+    problems += more
     session.write_config(state, config)
     text = share.warning_text(problems)
     state["config_message"] = ("warning", text) if text else ("success", "Configuration loaded.")
@@ -129,7 +135,22 @@ def _load_model(state: MutableMapping) -> None:
                                            "cannot use it for regression.")
         return
     hidden = tuple((c["neurons"], c["activation"]["name"]) for c in layers[:-1])
-    config = replace(session.read_config(state), hidden=hidden, preset="custom", seed=net.seed)
+    too_wide = [n for n, _ in hidden if not LIMITS["neurons"][0] <= n <= LIMITS["neurons"][1]]
+    if too_wide or len(hidden) > LIMITS["layers"][1] or any(a not in ACTIVATIONS for _, a in hidden):
+        state["model_message"] = (
+            "error", f"This model cannot be used here: the playground allows at most {LIMITS['layers'][1]} hidden "
+                     f"layers of {LIMITS['neurons'][0]} to {LIMITS['neurons'][1]} neurons with the activations "
+                     f"{', '.join(ACTIVATIONS)}; the model has {[n for n, _ in hidden]}.")
+        return
+    current = session.read_config(state)
+    data = session.data_for(state, current.dataset, dataset)
+    width = len(current.features) if current.features is not None else len(data.feature_names)
+    if net.layers[0].input_width != width:
+        state["model_message"] = ("error", f"The loaded model does not fit this data: it expects "
+                                           f"{net.layers[0].input_width} inputs and {current.dataset} gives {width} "
+                                           "features. Choose the model's dataset and features first.")
+        return
+    config = replace(current, hidden=hidden, preset="custom", seed=net.seed)
     session.write_config(state, config)
     state["pending_model"] = net
     state["model_message"] = ("success", "Model loaded: its weights are the run's starting point.")

@@ -7,6 +7,7 @@ import json
 import math
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from .data import LOADERS, DataError
 from .experiment import PRESETS, RunConfig, parse_layers, preset, run
@@ -104,6 +105,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    save_to = _save_path(parser, args.save) if args.save else None  # refused before any training
     try:
         config = config_from_args(args)
         on_epoch = None if args.json else _print_progress(config.epochs)
@@ -113,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingDiverged as exc:
         print(f"scratchnet: {exc}", file=sys.stderr)
         return 1
-    if args.save:
-        save(result["net"], args.save)
+    if save_to:
+        try:
+            save(result["net"], save_to)
+        except OSError as exc:
+            parser.error(f"cannot save to {save_to}: {exc.strerror or exc}")
     if args.json:
         keys = ("val_losses", "mae", "rmse", "r2", "epochs_run", "seconds")
         print(json.dumps({k: result[k] for k in keys}))
@@ -124,9 +129,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Mean absolute error: {result['mae']:.2f}")
         print(f"Root mean squared error {result['rmse']:.2f}")
         print(f"R-squared {result['r2']:.3f}  ({result['epochs_run']} epochs in {result['seconds']:.2f} s)")
-        if args.save:
-            print(f"saved the model to {args.save}")
+        if save_to:
+            print(f"saved the model to {save_to}")
     return 0
+
+
+def _save_path(parser, path: str) -> str:
+    """The file ``--save`` will write: numpy adds ``.npz`` to a name without it, so the name says so too."""
+    target = Path(path)
+    if target.suffix != ".npz":
+        target = target.with_name(target.name + ".npz")
+    if not target.parent.is_dir():
+        parser.error(f"cannot save to {path}: the folder {target.parent} does not exist")
+    if target.is_dir():
+        parser.error(f"cannot save to {target}: it is a folder")
+    return str(target)
 
 
 def _print_progress(total: int):

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "datasets"
+# the project's datasets/ folder, which an installed package carries as scratchnet/datasets
+DATA_DIR = next((d for d in (Path(__file__).resolve().parent / "datasets", Path(__file__).resolve().parent.parent /
+                             "datasets") if (d / "boston_house_prices.csv").is_file()),
+                Path(__file__).resolve().parent.parent / "datasets")
 BOSTON_CSV = DATA_DIR / "boston_house_prices.csv"
 BOOK_TEST_SIZE = 0.3
 BOOK_SPLIT_SEED = 80718
 MIN_ROWS = 10
 MAX_COLUMNS = 500
 MAX_ROWS = 100_000
+MAX_FILE_BYTES = 64 * 2**20  # a CSV read from a path (the app's uploads are limited to 5 MB by Streamlit)
 
 
 class DataError(ValueError):
@@ -160,8 +165,39 @@ def csv_columns(source) -> list[str]:
     return list(frame.columns)
 
 
+def read_file_bytes(path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``max_bytes`` of them.
+
+    Raises
+    ------
+    DataError
+        For a path that does not exist, is a directory, a device (``/dev/zero`` never ends), a link
+        loop or otherwise not a regular file, cannot be read, or holds more than ``max_bytes``.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"no such file: {path}") from None
+    except OSError as exc:  # a link loop, a name too long, no permission
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise DataError(f"{path} is {kind}; give the path of a CSV file")
+    try:
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise DataError(f"{path} is larger than {max_bytes // 2**20} MB")
+    return data
+
+
 def _read_frame(source) -> pd.DataFrame:
     """Read every cell as text; the first row is the header, kept exactly (duplicates too)."""
+    if isinstance(source, (str, Path)):
+        source = read_file_bytes(source)
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
     try:

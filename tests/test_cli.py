@@ -101,3 +101,40 @@ def test_divergence_exits_1_with_advice():
     out = cli("--preset", "book-deep", "--lr", "10", "--epochs", "200")
     assert out.returncode == 1
     assert "lower learning rate" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda tmp: tmp / "adir.csv", "is a directory; give the path of a CSV file"),
+    (lambda tmp: tmp / "loop.csv", "cannot read"),
+    (lambda tmp: Path("/dev/zero.csv"), "no such file"),
+])
+def test_a_dataset_path_that_is_no_regular_file_is_one_clear_error(tmp_path, make, message):
+    (tmp_path / "adir.csv").mkdir()
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    out = cli("--dataset", str(make(tmp_path)), "--epochs", "1")
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_a_device_is_refused_without_reading_it(tmp_path):
+    """--dataset /dev/zero used to hang and grow to gigabytes: only regular files are read, and only so much."""
+    from scratchnet.data import DataError, read_file_bytes
+
+    with pytest.raises(DataError, match="/dev/zero is not a regular file"):
+        read_file_bytes("/dev/zero")
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * 1000)
+    with pytest.raises(DataError, match="is larger than 0 MB"):
+        read_file_bytes(big, max_bytes=100)
+    link = tmp_path / "zero.csv"
+    link.symlink_to("/dev/zero")
+    out = cli("--dataset", str(link), "--epochs", "1")
+    assert out.returncode == 2 and "is not a regular file" in out.stderr
+
+
+def test_save_says_the_name_it_wrote_and_refuses_a_missing_folder_before_training(tmp_path):
+    out = cli("--preset", "book-linear", "--epochs", "2", "--save", str(tmp_path / "adir.csv"))
+    assert out.returncode == 0, out.stderr
+    assert f"saved the model to {tmp_path / 'adir.csv.npz'}" in out.stdout and (tmp_path / "adir.csv.npz").is_file()
+    out = cli("--preset", "book-linear", "--save", str(tmp_path / "no" / "such" / "m.npz"))
+    assert out.returncode == 2 and "the folder" in out.stderr and "does not exist" in out.stderr
+    assert "Traceback" not in out.stderr and "Validation loss" not in out.stdout  # refused before training

@@ -214,3 +214,11 @@ def test_one_turn_of_the_heaviest_allowed_settings_is_short(budget):
     start = time.perf_counter()
     run.advance(budget)
     assert time.perf_counter() - start < budget + 0.6
+
+
+def test_a_big_network_predicts_fewer_chart_rows():
+    from playground.live import CHART_WORK, chart_rows
+
+    assert chart_rows(378) == 1000  # the book's deep net: every point the chart can draw
+    assert chart_rows(464_385) == CHART_WORK // 464_385 == 107
+    assert chart_rows(10**9) == 100

@@ -54,7 +54,7 @@ def test_json_round_trip(config):
         ({"lr": "abc"}, "lr", "lr='abc' is not a number"),
         ({"lr": "0.05"}, "lr", "not on the learning-rate scale"),
         ({"lr": "-1"}, "lr", "outside"),
-        ({"ep": "1e9"}, "epochs", "ep='1e9' is outside 1 to 5000"),
+        ({"ep": "1e9"}, "epochs", "ep='1e9' is outside 1 to 5,000"),
         ({"ep": "2.5"}, "epochs", "not a whole number"),
         ({"bs": "-3"}, "batch_size", "outside"),
         ({"seed": "nan"}, "seed", "not a finite number"),
@@ -69,6 +69,7 @@ def test_json_round_trip(config):
         ({"opt": "rmsprop"}, "optimizer", "not one of"),
         ({"tf": "0.99"}, "test_size", "outside"),
         ({"f": "x" * 5000}, "features", "too long"),
+        ({"f": "RM,RM"}, "features", "lists 'RM' more than once"),
     ],
 )
 def test_bad_link_values_fall_back_with_a_message(params, field, message):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rendered import shown
 from streamlit.testing.v1 import AppTest
 
 from playground import share
@@ -126,6 +127,25 @@ def test_configuration_file_round_trip_and_a_bad_file():
     assert not at.exception and any("not JSON" in w.value for w in at.warning)
 
 
+def test_a_configuration_file_with_one_setting_fills_the_rest_from_the_defaults():
+    """{"epochs": 7} used to leave "evaluate every 10" beside 7 epochs: an error, and no Train button."""
+    at = open_with({})
+    at.file_uploader(key="config_file").set_value(("c.json", b'{"epochs": 7}', "application/json")).run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="epochs").value == 7 and at.number_input(key="eval_every").value <= 7
+    assert any(b.label == "Train" for b in at.button)
+
+
+@pytest.mark.parametrize("doc, message", [('{"hidden": [[5]]}', "layer 1 must be [neurons, activation]"),
+                                          ('{"hidden": [[]]}', "layer 1 must be [neurons, activation]"),
+                                          ('{"seed": 1e30}', "outside 0 to 4,294,967,295")])
+def test_configuration_files_with_bad_values_give_one_warning(doc, message):
+    at = open_with({})
+    at.file_uploader(key="config_file").set_value(("c.json", doc.encode(), "application/json")).run()
+    assert not at.exception and not at.error
+    assert any(message in shown(w.value) for w in at.warning), [w.value for w in at.warning]
+
+
 def trained_model_bytes(hidden=((13, "sigmoid"),), inputs=13):
     net = NeuralNetwork([Dense(n, a) for n, a in hidden] + [Dense(1)], "mse", seed=3)
     net.forward(np.ones((2, inputs)))
@@ -156,6 +176,7 @@ def object_array_npz():
         (b"this is not a zip", "not a scratchnet model file"),
         (object_array_npz(), "pickled objects, which are refused"),
         (trained_model_bytes(inputs=5)[0], "does not fit this data"),
+        (trained_model_bytes(hidden=((300, "relu"),))[0], "has [300]"),
     ],
 )
 def test_bad_model_files_give_a_message_and_keep_the_run(content, message):
@@ -164,7 +185,9 @@ def test_bad_model_files_give_a_message_and_keep_the_run(content, message):
     run = at.session_state["run"]
     at.file_uploader(key="model_file").set_value(("m.npz", content, "application/octet-stream")).run()
     assert not at.exception
-    assert any(message in e.value for e in at.error)
+    errors = [shown(e.value) for e in at.error]
+    assert any(message in e for e in errors), errors
+    assert not at.success  # no "Model loaded" beside the error
     if "does not fit" not in message:
         assert at.session_state["run"] is run and run.epoch == 1
 
