@@ -10,6 +10,7 @@ from playground.config import (
     DATASETS,
     HELP,
     LEARNING_RATES,
+    LIMITS,
     OPTIMIZER_LABELS,
     PRESET_NAMES,
     build_network,
@@ -77,7 +78,9 @@ def layer_editor() -> None:
                 args=(state, lid),
                 width="stretch",
             )
-    st.button("Add layer", icon=":material/add:", on_click=session.add_layer, args=(state,), width="stretch")
+    full = len(state["layers"]) >= LIMITS["layers"][1]
+    st.button("Add layer", icon=":material/add:", on_click=session.add_layer, args=(state,), width="stretch",
+              disabled=full, help=f"At most {LIMITS['layers'][1]} hidden layers." if full else "Add a hidden layer.")
     st.caption("Output layer: 1 neuron, linear (fixed for regression).")
 
 
@@ -149,10 +152,10 @@ def training_controls(sb, lock: set) -> None:
         sb.checkbox("Early stopping (restore the best model)", key="early_stopping", persist_state="session",
                     help=HELP["early_stopping"])
     if "seed" not in lock:
-        c = sb.columns([3, 2], vertical_alignment="bottom")
-        c[0].number_input("Seed", 0, 2**32 - 1, key="seed", persist_state="session", on_change=session.mark_custom,
-                          args=(state,), help=HELP["seed"])
-        c[1].button("New seed", on_click=_new_seed)
+        # the box takes the sidebar's width, so a ten-digit seed shows in full
+        sb.number_input("Seed", 0, 2**32 - 1, key="seed", persist_state="session", on_change=session.mark_custom,
+                        args=(state,), help=HELP["seed"])
+        sb.button("New seed", on_click=_new_seed, help="Draw a new random seed: new starting weights and shuffles.")
 
 
 def _dataset_label(name: str) -> str:

@@ -23,7 +23,9 @@ LIMITS = {"neurons": (1, 256), "layers": (0, 8), "epochs": (1, 5000), "seed": (0
           "cells": (1, 5_000_000),
           # one training step's work, batch size x parameters: about 0.1 s of one core at the top, so that
           # Stop and the other sessions never wait long for a step to end
-          "batch_work": (1, 250_000_000)}
+          "batch_work": (1, 250_000_000),
+          # the Inside page draws every operation's input and output: batch size x the widest layer, per array
+          "inside_values": (1, 16_384)}
 OUTPUT_LAYER = (1, "linear")
 
 # one line per control: what it does to training, in the book's terms (the widgets' help= text)

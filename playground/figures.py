@@ -84,7 +84,9 @@ def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, 
     layout = _layout(
         "Loss",
         xaxis={"title": {"text": "epoch"}, "range": [0, right]},
-        yaxis={"title": {"text": "MSE loss" + (" (log scale)" if log_y else "")}, "type": "log" if log_y else "linear"},
+        yaxis={"title": {"text": "MSE loss" + (" (log scale)" if log_y else "")}, "type": "log" if log_y else "linear",
+               # before the first epoch: an empty axis from 0, not Plotly's default of -1 to 4
+               **({} if len(x) or len(vx) else {"range": [0, 1]})},
     )
     return {"data": data, "layout": layout}
 

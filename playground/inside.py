@@ -18,7 +18,7 @@ from scratchnet import BiasAdd, Dataset, NeuralNetwork, Operation, ParamOperatio
 from scratchnet.data import BOOK_SPLIT_SEED, Split, split_scale
 from scratchnet.experiment import PRESETS
 
-from .config import PlaygroundConfig, build_network, from_preset
+from .config import LIMITS, PlaygroundConfig, build_network, from_preset
 from .inside_text import backward_text, forward_text, layer_names, loss_text
 from .run import LiveRun
 from .session import data_for, read_config
@@ -203,6 +203,13 @@ def inspect(
         params = None
         origin = f"the starting weights of seed {config.seed}"
     X, y = first_batch(split, batch_size)
+    widest = max([split.X_train.shape[1]] + [n for n, _ in config.layers])
+    if isinstance(batch_size, int) and batch_size * widest > LIMITS["inside_values"][1]:
+        cap = LIMITS["inside_values"][1]
+        largest = max(cap // widest, 1)
+        raise ValueError(f"Batch size {batch_size:,} is too large for this page: it draws every operation's values, "
+                         f"at most {cap:,} numbers per array ({largest} rows at the widest layer of {widest}). "
+                         f"Use a batch size of at most {largest}.")
     net = network_for(config, X.shape[1], params)
     origin = f"{origin}; the first {X.shape[0]} training rows of {config.dataset}"
     return Inspection(config, net, X, y, trace_batch(net, X, y), origin)

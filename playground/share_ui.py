@@ -76,16 +76,17 @@ def share_panel(state: MutableMapping, config: PlaygroundConfig, run) -> None:
     with st.expander("Share and export", icon=":material/ios_share:"):
         st.caption("The address bar always holds a link to this setup. Copy it, or use the buttons below.")
         st.code(link(config, locked(state)), language=None, wrap_lines=True)
-        c = st.columns(4)
-        c[0].download_button("Configuration (JSON)", share.to_json(config, locked(state)),
-                             "scratchnet-config.json", "application/json", width="stretch")
-        c[1].download_button("Python script", share.script(config, run.data.target_name), "scratchnet_run.py",
-                             "text/x-python",
-                             width="stretch", help="Runs the same training from the command line with scratchnet.")
-        c[2].download_button("Model (.npz)", model_bytes(run), "scratchnet-model.npz", "application/octet-stream",
-                             width="stretch", disabled=not run.net.built)
-        c[3].download_button("History (CSV)", share.history_csv(run.history), "scratchnet-history.csv", "text/csv",
-                             width="stretch", disabled=not run.history.epochs)
+        # two buttons a row: four in the sidebar's width cut their labels to "C." and "P."
+        top, bottom = st.columns(2), st.columns(2)
+        top[0].download_button("Configuration (JSON)", share.to_json(config, locked(state)),
+                               "scratchnet-config.json", "application/json", width="stretch")
+        top[1].download_button("Python script", share.script(config, run.data.target_name), "scratchnet_run.py",
+                               "text/x-python", width="stretch",
+                               help="Runs the same training from any folder once scratchnet is installed.")
+        bottom[0].download_button("Model (.npz)", model_bytes(run), "scratchnet-model.npz",
+                                  "application/octet-stream", width="stretch", disabled=not run.net.built)
+        bottom[1].download_button("History (CSV)", share.history_csv(run.history), "scratchnet-history.csv",
+                                  "text/csv", width="stretch", disabled=not run.history.epochs)
         if not locked(state):
             st.file_uploader("Load a configuration (JSON)", type=["json"], key="config_file",
                              on_change=_load_config, args=(state,))

@@ -291,3 +291,21 @@ def test_every_training_control_explains_itself():
         help_text = widgets[key].help
         assert help_text and len(help_text) > 30, key
     assert "param -= lr * grad" in widgets["optimizer"].help
+
+
+def test_add_layer_is_disabled_at_the_limit_and_says_why():
+    """At the 8-layer limit "Add layer" silently did nothing."""
+    at = start_app()
+    for _ in range(6):
+        button(at, "Add layer").click().run()
+    assert len(at.session_state["layers"]) == 8
+    add = button(at, "Add layer")
+    assert add.disabled and "At most 8 hidden layers" in add.help
+
+
+def test_the_empty_loss_chart_starts_at_zero_and_epochs_per_second_clears_when_stopped():
+    at = start_app()
+    assert charts(at)["Loss"]["layout"]["yaxis"]["range"] == [0, 1]
+    button(at, "Step").click().run()
+    assert "range" not in charts(at)["Loss"]["layout"]["yaxis"]
+    assert card(at, "epochs") == "–"  # no rate while not training

@@ -325,3 +325,16 @@ def test_the_playground_network_is_shown_with_its_trained_weights():
     at.switch_page("pages/inside.py").run()
     assert not at.exception and not at.error
     assert any("the playground run's weights at epoch 1" in shown(m.value) for m in at.markdown)
+
+
+def test_a_batch_too_large_to_draw_gives_one_error_and_sends_nothing_big():
+    """Batch size 69,300 with a 256-unit layer sent 240 MB (MessageSizeError) and kept gigabytes in memory."""
+    at = open_page()
+    at.selectbox(key="inside_source").set_value("custom").run()
+    at.number_input(key="inside_batch").set_value(300).run()  # 300 of the 354 rows, 13 inputs wide: fine
+    assert not at.exception and not at.error
+    at.number_input(key="inside_neurons").set_value(64).run()  # now 300 x 64 = 19,200 numbers per array
+    assert not at.exception
+    (message,) = [shown(e.value) for e in at.error]
+    assert "Batch size 300 is too large for this page" in message and "at most 256" in message
+    assert not at.get("plotly_chart")

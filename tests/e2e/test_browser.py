@@ -145,3 +145,34 @@ def test_the_live_charts_come_back_after_another_page(open_app):
                            ".length == 4")
     assert epoch(page) == 1
     no_exception(page)
+
+
+def test_the_loss_charts_epoch_axis_follows_the_epochs_trained(open_app):
+    """The axis was fixed to the configured epochs: with 2000 epochs an early stop at 40 was a sliver."""
+    page = open_app()
+    set_number(page, "Epochs", 2000)
+    for n in range(1, 5):
+        press(page, "Step")
+        expect(page.locator(EPOCH)).to_have_text(f"{n} / 2000")
+    page.wait_for_function("() => document.querySelector('[data-testid=\"sn-live-chart\"][data-name=\"loss\"]')"
+                           "?.dataset.epoch === '4'")
+    ticks = page.evaluate("() => [...document.querySelectorAll('[data-name=\"loss\"] .xtick text')]"
+                          ".map(t => Number(t.textContent.replace(/[^0-9.]/g, '')))")
+    assert ticks and max(ticks) <= 14, ticks  # 4 epochs trained: the axis ends near 14, not at 2000
+    no_exception(page)
+
+
+def test_a_classroom_link_offers_no_preset_to_undo_the_lock(open_app):
+    page = open_app("/?ep=40&lr=0.1&lock=lr,epochs,hidden")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Set by your teacher")).to_have_count(1)
+    assert sidebar.get_by_label("Preset").count() == 0
+    assert "preset" in sidebar.get_by_text("Set by your teacher").inner_text()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Data", exact=True).click()
+    page.wait_for_timeout(500)
+    wait_idle(page, timeout_ms=60000)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Playground", exact=True).click()
+    page.wait_for_timeout(500)
+    wait_idle(page, timeout_ms=60000)
+    assert page.locator(EPOCH).inner_text().strip() == "0 / 40"
+    no_exception(page)

@@ -42,7 +42,7 @@ def start_long_run(page) -> None:
 
 
 def choose_dataset(page, name: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_label("Dataset").click()
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
     page.get_by_role("option", name=name, exact=True).click()
     wait_idle(page)
 
@@ -62,7 +62,7 @@ def test_streamlits_header_stop_stops_the_run_and_nothing_else_resumes_it(open_a
     # other clicks rerun the page but must not resume training
     page.get_by_text("Log scale").click()
     wait_idle(page)
-    page.get_by_label("Learning rate").focus()
+    page.get_by_role("slider", name="Learning rate").focus()
     page.keyboard.press("ArrowLeft")
     wait_idle(page)
     page.wait_for_timeout(800)
