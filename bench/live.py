@@ -341,18 +341,24 @@ def main(argv: list[str] | None = None) -> int:
     with serve_app() as url, sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
         browser = launch(p)
         idle = phase(browser, url, args.trials)
-        loaded = None
+        loaded, elsewhere = None, None
         if not args.no_heavy:
             context, heavy = start_heavy_neighbour(browser, url, heavy_csv(Path(tmp) / "heavy.csv"))
             loaded = phase(browser, url, args.trials)
+            # the same neighbour with its charts no longer drawn here, as when its browser runs on its own
+            # machine: the server still trains it and sends its updates
+            heavy.evaluate("() => { const b = window.__snBoard; if (b) b.remove(); }")
+            elsewhere = phase(browser, url, args.trials)
             heavy_epoch = heavy.locator('[data-testid="sn-epoch"]').inner_text()
             heavy.evaluate(PRESS, "Stop")
             context.close()
         browser.close()
     report("Idle machine", idle)
     if loaded is not None:
-        report(f"While another session trains 8 x 256 sigmoid, batch {HEAVY_BATCH}, on {HEAVY_ROWS:,} rows "
-               f"(it was at epoch {heavy_epoch} at the end)", loaded)
+        neighbour = (f"another session trains 8 x 256 sigmoid, batch {HEAVY_BATCH}, on {HEAVY_ROWS:,} rows "
+                     f"(at epoch {heavy_epoch} at the end)")
+        report(f"While {neighbour}, its browser drawing on this machine too", loaded)
+        report(f"While {neighbour}, its charts not drawn here (its browser elsewhere)", elsewhere)
     return 0
 
 
