@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             loaded = phase(browser, url, args.trials)
             # the same neighbour with its charts no longer drawn here, as when its browser runs on its own
             # machine: the server still trains it and sends its updates
-            heavy.evaluate("() => { const b = window.__snBoard; if (b) b.remove(); }")
+            heavy.evaluate("() => { if (window.Plotly) window.Plotly.react = async () => {}; }")
             elsewhere = phase(browser, url, args.trials)
             heavy_epoch = heavy.locator('[data-testid="sn-epoch"]').inner_text()
             heavy.evaluate(PRESS, "Stop")
