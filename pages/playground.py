@@ -13,6 +13,7 @@ from playground.config import (
     LIMITS,
     OPTIMIZER_LABELS,
     PRESET_NAMES,
+    SEQUENCES,
     build_network,
     validate,
 )
@@ -100,6 +101,9 @@ def controls():
     if "init" not in lock:
         sb.selectbox("Weight init", list(INITS), key="init", persist_state="session", on_change=session.mark_custom,
                      args=(state,), help=HELP["init"])
+    if "sequence" not in lock:
+        sb.selectbox("Random numbers", list(SEQUENCES), format_func=SEQUENCES.get, key="sequence",
+                     persist_state="session", on_change=session.mark_custom, args=(state,), help=HELP["sequence"])
     sb.header("Training")
     training_controls(sb, lock)
     if lock:
@@ -308,7 +312,8 @@ if not errors:
         share_ui.share_panel(state, config, run)
         share_ui.classroom_panel(state, config)
     n_params = build_network(config).n_params(data.X.shape[1])
-    st.sidebar.caption(f"{n_params:,} parameters · {data.X.shape[0]} rows, {data.X.shape[1]} features")
+    st.sidebar.caption(f"{n_params:,} parameters · {data.X.shape[0]} rows, {data.X.shape[1]} features · "
+                       f"random numbers: {SEQUENCES[config.sequence]}")
     b = st.columns([1, 1, 1, 1, 4])
     b[0].button("Train", type="primary", on_click=session.train, args=(state,), disabled=run.status == "training")
     b[1].button("Stop", on_click=session.stop, args=(state,), disabled=run.status != "training")

@@ -20,7 +20,6 @@ import numpy as np
 
 from scratchnet import Dataset, Trainer, TrainingDiverged, mae, r2, rmse
 from scratchnet.data import BOOK_SPLIT_SEED, Split, split_scale
-from scratchnet.experiment import PRESETS
 
 from .config import PlaygroundConfig, build_network, build_optimizer, from_preset
 
@@ -60,7 +59,7 @@ def seeds_for(first: int, count: int) -> list[int]:
 
 def shared_split(entries: list[Entry], data: Dataset, test_size: float) -> Split:
     """One split for every run: the book's way when every entry is a book preset, else the proper way."""
-    mode = "book" if all(e.config.preset in PRESETS for e in entries) else "proper"
+    mode = "book" if all(e.config.book_mode for e in entries) else "proper"
     return split_scale(data, test_size, BOOK_SPLIT_SEED, mode)
 
 

@@ -16,6 +16,10 @@ PRESET_NAMES = {
     "book-deep": "Book: deep",
     "custom": "Custom",
 }
+# how the random numbers are drawn (the field ``sequence``): the book re-seeds one legacy generator for every
+# layer (so same-shaped layers start equal) and scales before splitting; "independent" gives each layer its own
+# stream and fits the scaler on the training rows only
+SEQUENCES = {"book": "the book's sequence", "independent": "independent streams"}
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LIMITS = {"neurons": (1, 256), "layers": (0, 8), "epochs": (1, 5000), "seed": (0, 2**32 - 1),
@@ -47,6 +51,9 @@ HELP = {
     "early_stopping": "Stop at the first evaluation whose validation loss is not better than the best so far, "
                       "and go back to the weights of that best evaluation.",
     "seed": "Seeds the random starting weights and the shuffles: the same seed gives the same run, bit for bit.",
+    "sequence": "The book's sequence re-seeds one generator for every layer (same-shaped layers start equal) and "
+                "scales the data before splitting it, to reproduce the book's numbers; independent streams give "
+                "each layer its own random stream and scale with the training rows only.",
 }
 
 
@@ -73,6 +80,7 @@ class PlaygroundConfig:
     weight_decay: float = 0.0
     early_stopping: bool = False
     test_size: float = 0.3
+    sequence: str = "book"
 
     @property
     def layers(self) -> list[tuple[int, str]]:
@@ -80,8 +88,8 @@ class PlaygroundConfig:
 
     @property
     def book_mode(self) -> bool:
-        """Book presets keep the book's random sequence and data split."""
-        return self.preset in PRESETS
+        """The book's random sequence and data split (``sequence == "book"``), whatever the preset is called."""
+        return self.sequence == "book"
 
     def run_key(self) -> tuple:
         """What defines a run: changing any of it starts a new run."""
@@ -114,6 +122,7 @@ def from_preset(name: str, base: PlaygroundConfig | None = None) -> PlaygroundCo
         weight_decay=0.0,
         early_stopping=p.early_stopping,
         test_size=p.test_size,
+        sequence="book",
     )
 
 
@@ -154,6 +163,8 @@ def validate(config: PlaygroundConfig, n_rows: int, all_features: list[str]) -> 
     errors += size_errors(config, n_rows, len(config.features) if config.features is not None else len(all_features))
     if not LIMITS["seed"][0] <= config.seed <= LIMITS["seed"][1]:
         errors.append(f"Seed must be between 0 and 2**32 - 1, got {config.seed}.")
+    if config.sequence not in SEQUENCES:
+        errors.append(f"Unknown random-number mode {config.sequence!r}; use one of {', '.join(SEQUENCES)}.")
     if config.init not in INITS:
         errors.append(f"Unknown weight init {config.init!r}.")
     if not 0.0 <= config.weight_decay <= 1.0:

@@ -94,6 +94,7 @@ def read_config(state: MutableMapping) -> PlaygroundConfig:
         weight_decay=float(state["weight_decay"]),
         early_stopping=bool(state["early_stopping"]),
         test_size=float(state["test_size"]),
+        sequence=str(state.get("sequence", "book")),
     )
 
 

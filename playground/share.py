@@ -16,7 +16,7 @@ from scratchnet import ACTIVATIONS, OPTIMIZERS
 from scratchnet.experiment import PRESETS
 from scratchnet.init import INITS
 
-from .config import DATASETS, FIELDS, LEARNING_RATES, LIMITS, PlaygroundConfig, from_preset, validate
+from .config import DATASETS, FIELDS, LEARNING_RATES, LIMITS, SEQUENCES, PlaygroundConfig, from_preset, validate
 
 # query-parameter name -> config field
 PARAMS = {
@@ -35,6 +35,7 @@ PARAMS = {
     "l2": "weight_decay",
     "es": "early_stopping",
     "tf": "test_size",
+    "rng": "sequence",
 }
 CLASSROOM = "lock"  # comma-separated control names that a classroom link hides and fixes
 CONTROLS = FIELDS  # the controls a classroom link can hide
@@ -162,6 +163,7 @@ PARSERS = {
     "weight_decay": lambda raw, n: _number(raw, float, 0.0, 1.0, n),
     "early_stopping": _bool,
     "test_size": lambda raw, n: _number(raw, float, 0.05, 0.5, n),
+    "sequence": lambda raw, n: _choice(raw, tuple(SEQUENCES), n),
 }
 
 
@@ -204,6 +206,8 @@ def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[PlaygroundCo
             problems.append(str(exc))
     if "preset" in parsed and parsed["preset"] in PRESETS:
         base = from_preset(parsed["preset"])
+    if parsed.get("preset") == "custom" and "sequence" not in parsed:
+        parsed["sequence"] = "independent"  # what a custom link meant before the mode had a control of its own
     config = replace(base, **parsed)
     locked_raw = values.get(CLASSROOM, values.get("locked", ()))
     locked, bad = _locked(locked_raw)

@@ -309,3 +309,22 @@ def test_the_empty_loss_chart_starts_at_zero_and_epochs_per_second_clears_when_s
     button(at, "Step").click().run()
     assert "range" not in charts(at)["Loss"]["layout"]["yaxis"]
     assert card(at, "epochs") == "–"  # no rate while not training
+
+
+def test_the_same_network_gives_the_same_result_whatever_the_preset_is_called():
+    """An edit flipped the preset to Custom, which switched off the book's sequence: 24.389 instead of 14.655."""
+    at = start_app()
+    at.checkbox(key="early_stopping").uncheck().run()
+    lid = at.session_state["layers"][0]
+    at.number_input(key=f"neurons_{lid}").set_value(14).run()
+    at.number_input(key=f"neurons_{lid}").set_value(13).run()  # the same 13-13 network, now called "Custom"
+    assert at.session_state["preset"] == "custom"
+    assert any("random numbers: the book's sequence" in c.value for c in at.caption)
+    button(at, "Train").click().run()
+    run = at.session_state["run"]
+    assert round(run.history.val_loss[-1], 3) == 14.655  # the book's number
+    at.selectbox(key="sequence").set_value("independent").run()  # the other mode, chosen and shown
+    assert any("random numbers: independent streams" in c.value for c in at.caption)
+    button(at, "Train").click().run()
+    other = at.session_state["run"]
+    assert other is not run and round(other.history.val_loss[-1], 3) != 14.655

@@ -30,10 +30,13 @@ def test_preset_config_builds_the_books_network():
     assert net.n_params(13) == 14 * 13 + 14
 
 
-def test_custom_config_is_not_book_mode():
-    config = PlaygroundConfig(preset="custom", hidden=((8, "relu"),), init="glorot")
-    net = build_network(config)
-    assert not net.book_mode and net.layers[0].weight_init == "glorot"
+def test_the_random_number_mode_is_its_own_setting_not_the_presets_name():
+    custom = PlaygroundConfig(preset="custom", hidden=((8, "relu"),), init="glorot")
+    assert build_network(custom).book_mode and build_network(custom).layers[0].weight_init == "glorot"
+    independent = PlaygroundConfig(preset="book-deep", sequence="independent")
+    assert not build_network(independent).book_mode
+    assert custom.run_key() != PlaygroundConfig(preset="custom", hidden=((8, "relu"),), init="glorot",
+                                                sequence="independent").run_key()
 
 
 @pytest.mark.parametrize(
