@@ -54,15 +54,16 @@ def layer_editor() -> None:
                 args=(state,),
             )
             last = len(state["layers"]) - 1
+            # short words, not icons: a button needs a name a screen reader can say (an icon alone had none),
+            # and these fit the sidebar's width
             moves = (
-                ("up", ":material/arrow_upward:", "Move up", -1, pos == 0),
-                ("down", ":material/arrow_downward:", "Move down", 1, pos == last),
+                ("up", "Up", f"Move layer {pos + 1} up", -1, pos == 0),
+                ("down", "Down", f"Move layer {pos + 1} down", 1, pos == last),
             )
             b = st.columns(3, gap="small")
-            for col, (name, icon, tip, delta, disabled) in zip(b, moves, strict=False):
+            for col, (name, label, tip, delta, disabled) in zip(b, moves, strict=False):
                 col.button(
-                    "",
-                    icon=icon,
+                    label,
                     key=f"{name}_{lid}",
                     help=tip,
                     on_click=session.move_layer,
@@ -71,10 +72,9 @@ def layer_editor() -> None:
                     width="stretch",
                 )
             b[2].button(
-                "",
-                icon=":material/delete:",
+                "Drop",
                 key=f"del_{lid}",
-                help="Remove this layer",
+                help=f"Remove layer {pos + 1}",
                 on_click=session.remove_layer,
                 args=(state, lid),
                 width="stretch",
@@ -197,25 +197,26 @@ def status_line(run) -> None:
 def snapshot_picker(run, where):
     """The epoch whose weights the histograms show: the current one while training, or the one scrubbed to.
 
-    The choices are the run's snapshots and the current epoch.
+    The choices are the run's snapshots and the current epoch. The slider gets a new key whenever its
+    choices change: a click that lands while the browser still shows the previous slider sends that
+    slider's value, which then names a widget that no longer exists and is ignored, instead of being
+    taken for a scrub (that had the histograms stuck at an old epoch after quick Steps).
     """
     epochs = sorted({s.epoch for s in run.snapshots} | {run.epoch})
-    if run.status == "training" or state.get("snap_follow", True) or state.get("snap_epoch") not in epochs:
-        state["snap_epoch"] = epochs[-1]
+    chosen = state.get("snap_choice")
+    if run.status == "training" or state.get("snap_follow", True) or chosen not in epochs:
+        chosen = epochs[-1]
     if run.status != "training" and len(epochs) > 1:
-        where.select_slider(
-            "Weights at epoch",
-            epochs,
-            key="snap_epoch",
-            persist_state="session",
-            on_change=_scrubbed,
-            args=(epochs[-1],),
-        )
-    return state["snap_epoch"]
+        key = f"snap_epoch_{len(epochs)}_{epochs[-1]}"
+        chosen = where.select_slider("Weights at epoch", epochs, value=chosen, key=key, on_change=_scrubbed,
+                                     args=(key, epochs[-1]))
+    state["snap_choice"] = chosen
+    return chosen
 
 
-def _scrubbed(latest: int) -> None:
-    state["snap_follow"] = state["snap_epoch"] == latest
+def _scrubbed(key: str, latest: int) -> None:
+    state["snap_choice"] = state[key]
+    state["snap_follow"] = state[key] == latest
 
 
 @st.fragment
@@ -236,6 +237,7 @@ def live_view() -> None:
     carrier = st.empty()
     carrier.html(panel_html(run))  # at once: a rerun shows the current epoch before it trains
     status_line(run)
+    board_place = st.container()  # the charts first, their options under them: all fits on a projector
     c = st.columns(3, vertical_alignment="bottom")
     log_y = c[0].toggle("Log scale", key="log_y", persist_state="session")
     rows = (
@@ -243,7 +245,8 @@ def live_view() -> None:
         or "test"
     )
     snap_epoch = snapshot_picker(run, c[2])
-    board.mount(on_header_stop=_header_stop)
+    with board_place:
+        board.mount(on_header_stop=_header_stop)
     if state.pop("header_stopped", False):
         st.rerun(scope="app")  # redraw the buttons: the run is stopped
     slots = training_slots()

@@ -56,12 +56,17 @@ def panel_html(run, waiting=None) -> str:
 
 BOARD_COLUMNS = (("loss", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
 
+# compact enough for a projector: at 1280 x 720 the buttons, the cards, the loss chart and the network
+# diagram are on screen together (a browser test checks it)
 PANEL_CSS = """<style>
+[data-testid="stMainBlockContainer"]{padding-top:3.75rem}
+[data-testid="stMainBlockContainer"] h1{font-size:2rem;padding:0 0 .2rem}
+[data-testid="stSidebar"] [data-testid="stBaseButton-secondary"]{padding-left:.35rem;padding-right:.35rem}
 .sn-progress-text{font-size:.9rem;margin-bottom:.25rem}
 .sn-track{height:.5rem;border-radius:.25rem;background:rgba(128,128,128,.2)}
 .sn-fill{height:100%;border-radius:.25rem;background:#1f77b4}
-.sn-cards{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;margin:.9rem 0 .4rem}
-.sn-card{min-width:6.5rem}.sn-label{font-size:.85rem;opacity:.7}.sn-value{font-size:1.8rem;line-height:1.3}
+.sn-cards{display:flex;flex-wrap:wrap;gap:.3rem 1.1rem;margin:.5rem 0 .2rem}
+.sn-card{min-width:5rem}.sn-label{font-size:.8rem;opacity:.7}.sn-value{font-size:1.35rem;line-height:1.25}
 </style>"""
 
 

@@ -176,3 +176,54 @@ def test_a_classroom_link_offers_no_preset_to_undo_the_lock(open_app):
     wait_idle(page, timeout_ms=60000)
     assert page.locator(EPOCH).inner_text().strip() == "0 / 40"
     no_exception(page)
+
+
+def test_on_a_1280_by_720_projector_the_buttons_loss_chart_and_network_show_together(browser, app_url):
+    """At 1280 x 720 no chart was visible without scrolling, and scrolling hid Train and Stop."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(app_url + "/?ep=3000&es=0")
+        page.wait_for_selector(EPOCH, timeout=60000)
+        wait_idle(page, timeout_ms=60000)
+        press(page, "Train")
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+                               ".filter(d => Number(d.dataset.epoch) > 100).length == 4", timeout=60000)
+        assert page.evaluate("() => window.scrollY + document.querySelector("
+                             "'[data-testid=\"stMain\"]').scrollTop") == 0
+        boxes = page.evaluate("""() => {
+          const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+          const button = (t) => [...main.querySelectorAll('button')].find(b => b.innerText.trim() === t);
+          const box = (el) => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right]; };
+          const chart = (n) => document.querySelector(`[data-testid="sn-live-chart"][data-name="${n}"]`);
+          return {Train: box(button('Train')), Stop: box(button('Stop')),
+                  loss: box(chart('loss')), network: box(chart('network'))};
+        }""")
+        for name, (top, bottom, left, right) in boxes.items():
+            assert 0 <= top and bottom <= 720 and 0 <= left and right <= 1280, (name, boxes[name])
+        press(page, "Stop")
+    finally:
+        context.close()
+
+
+def test_every_sidebar_button_has_a_name_and_labels_are_not_cut(open_app):
+    """The layer editor's icon buttons had no accessible name; downloads read "C.", "P."; the seed "2019050"."""
+    page = open_app()
+    sidebar = page.get_by_test_id("stSidebar")
+    for name in ("Up", "Down", "Drop"):
+        expect(sidebar.get_by_role("button", name=name, exact=True)).to_have_count(2)  # one per hidden layer
+    nameless = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stSidebar"] button')]
+        .filter(b => !(b.textContent.trim() || b.getAttribute('aria-label'))).map(b => b.outerHTML.slice(0, 300))""")
+    assert nameless == []
+    sidebar.get_by_text("Share and export").click()
+    page.wait_for_timeout(300)
+    cut = page.evaluate("""() => {
+        const side = document.querySelector('[data-testid="stSidebar"]');
+        const labels = [...side.querySelectorAll('button p')].filter(p => p.offsetParent !== null);
+        const boxes = [...side.querySelectorAll('input[type="number"], input[type="text"]')]
+            .filter(i => i.offsetParent !== null);
+        return [...labels, ...boxes].filter(el => el.scrollWidth > el.clientWidth + 1)
+            .map(el => el.value || el.textContent);
+    }""")
+    assert cut == [], cut
+    no_exception(page)
