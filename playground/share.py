@@ -6,9 +6,13 @@ out-of-range value falls back to its default and is named in one warning.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
+import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import fields, replace
 
@@ -38,6 +42,9 @@ PARAMS = {
     "rng": "sequence",
 }
 CLASSROOM = "lock"  # comma-separated control names that a classroom link hides and fixes
+SIGNATURE = "sig"  # a classroom link's signature: its values cannot be edited and keep the lock
+SECRET_ENV = "SCRATCHNET_LINK_SECRET"  # set it on a class server so that classroom links survive restarts
+_PROCESS_SECRET = secrets.token_bytes(32)
 CONTROLS = FIELDS  # the controls a classroom link can hide
 MAX_PARAM_LENGTH = 2000
 
@@ -61,13 +68,29 @@ def _text(config: PlaygroundConfig, name: str) -> str:
 
 
 def to_query(config: PlaygroundConfig, locked: tuple[str, ...] = ()) -> dict[str, str]:
-    """The query parameters of a link that reopens ``config`` (``features`` only when some are dropped)."""
+    """The query parameters of a link that reopens ``config`` (``features`` only when some are dropped).
+
+    A classroom link (``locked``) is signed, so that a student who edits it gets no locked session.
+    """
     params = {key: _text(config, name) for key, name in PARAMS.items() if name != "features"}
     if config.features is not None:
         params["f"] = _text(config, "features")
     if locked:
         params[CLASSROOM] = ",".join(locked)
+        params[SIGNATURE] = signature(params)
     return params
+
+
+def _secret() -> bytes:
+    """The server's key for classroom links: ``SCRATCHNET_LINK_SECRET``, else one made when the process started."""
+    value = os.environ.get(SECRET_ENV, "")
+    return value.encode() if value else _PROCESS_SECRET
+
+
+def signature(params: Mapping[str, str]) -> str:
+    """An HMAC-SHA256 of a link's parameters (all but the signature itself), in hex, 24 characters."""
+    text = "&".join(f"{k}={params[k]}" for k in sorted(params) if k != SIGNATURE)
+    return hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def to_json(config: PlaygroundConfig, locked: tuple[str, ...] = ()) -> str:
@@ -223,8 +246,20 @@ def _locked(raw) -> tuple[tuple[str, ...], list[str]]:
 
 
 def from_query(params: Mapping) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
-    """Read a link's query parameters: text values, or lists of them when a parameter repeats (the last counts)."""
-    return from_values({k: str(_single(v)) for k, v in params.items()}, PARAMS)
+    """Read a link's query parameters: text values, or lists of them when a parameter repeats (the last counts).
+
+    A classroom link whose signature does not match (edited, or made by another server) is not applied at
+    all: its values might be a student's, shown as the teacher's.
+    """
+    values = {k: str(_single(v)) for k, v in params.items()}
+    if CLASSROOM in values:
+        given = values.pop(SIGNATURE, "")
+        if not hmac.compare_digest(given, signature(values)):
+            return from_preset("book-deep"), (), [
+                "this classroom link was changed, or made by another server, so none of its settings were used; "
+                "ask your teacher for the link again"]
+    values.pop(SIGNATURE, None)
+    return from_values(values, PARAMS)
 
 
 def from_json(text: str | bytes) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:

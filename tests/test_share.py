@@ -81,7 +81,8 @@ def test_bad_link_values_fall_back_with_a_message(params, field, message):
 
 
 def test_unknown_parameters_and_controls_are_named_once():
-    config, locked, problems = share.from_query({"zzz": "1", "lock": "lr,foo", "ep": "77"})
+    params = {"zzz": "1", "lock": "lr,foo", "ep": "77"}
+    config, locked, problems = share.from_query({**params, "sig": share.signature(params)})
     assert config.epochs == 77 and locked == ("lr",)
     text = share.warning_text(problems)
     assert text.count("Some settings") == 1 and "'zzz'" in text and "'foo'" in text
@@ -165,3 +166,18 @@ def test_a_loaded_model_becomes_the_runs_starting_point():
     other = LiveRun(replace(config, hidden=((5, "relu"),)), load_boston())
     with pytest.raises(ValueError, match="the model expects 13 inputs and layers \\[13, 1\\]"):
         other.adopt(trained.net)
+
+
+def test_an_edited_classroom_link_is_not_applied():
+    """A student could change ep=40 to ep=5000 in a locked link, and "Set by your teacher" showed 5000."""
+    params = share.to_query(replace(from_preset("book-deep"), epochs=40), locked=("epochs",))
+    config, locked, problems = share.from_query(params)
+    assert config.epochs == 40 and locked == ("epochs",) and problems == []
+    for edit in ({"ep": "5000"}, {"lock": "lr"}, {"sig": "0" * 24}, {"sig": ""}):
+        config, locked, problems = share.from_query({**params, **edit})
+        assert locked == () and config == from_preset("book-deep") and "was changed" in problems[0], edit
+    unsigned = {k: v for k, v in params.items() if k != "sig"}
+    assert share.from_query(unsigned)[1] == ()
+    # an ordinary link needs no signature, and removing the lock leaves an ordinary link
+    config, locked, problems = share.from_query({"ep": "40"})
+    assert config.epochs == 40 and locked == () and problems == []

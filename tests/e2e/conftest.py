@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT))
 from bench.browser import chromium_path, launch, serve_app, wait_idle  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
+# classroom links are signed: the test server and this process share the key
+os.environ.setdefault("SCRATCHNET_LINK_SECRET", "scratchnet browser tests")
 INSTALL_HINT = "Chromium not found: install it with 'apt-get install -y chromium' (Debian) to run the browser tests"
 
 

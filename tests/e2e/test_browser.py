@@ -112,8 +112,20 @@ def test_a_copied_link_reopens_the_same_configuration_in_a_new_browser(open_app,
         other.close()
 
 
+def classroom_link() -> str:
+    """A teacher's link (signed with the key the test server shares): 40 epochs, lr 0.1, both fixed, and the layers."""
+    from dataclasses import replace
+    from urllib.parse import urlencode
+
+    from playground import share
+    from playground.config import from_preset
+
+    config = replace(from_preset("book-deep"), epochs=40, lr=0.1)
+    return "/?" + urlencode(share.to_query(config, locked=("lr", "epochs", "hidden")))
+
+
 def test_classroom_link_hides_the_fixed_controls(open_app):
-    page = open_app("/?ep=40&lr=0.1&lock=lr,epochs,hidden")
+    page = open_app(classroom_link())
     expect(page.get_by_label("Batch size", exact=True)).to_have_count(1)  # the sidebar has rendered
     expect(page.get_by_text("Set by your teacher")).to_have_count(1)
     assert page.get_by_label("Epochs", exact=True).count() == 0
@@ -163,7 +175,7 @@ def test_the_loss_charts_epoch_axis_follows_the_epochs_trained(open_app):
 
 
 def test_a_classroom_link_offers_no_preset_to_undo_the_lock(open_app):
-    page = open_app("/?ep=40&lr=0.1&lock=lr,epochs,hidden")
+    page = open_app(classroom_link())
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("Set by your teacher")).to_have_count(1)
     assert sidebar.get_by_label("Preset").count() == 0
