@@ -55,11 +55,7 @@ class Layer:
         """Run ``input_`` ``(n, d_in)`` through the operations; return ``(n, neurons)``."""
         if not self.built:
             self.build(input_.shape[1], np.random.default_rng(self.seed))
-        elif input_.shape[1] != self.input_width:
-            raise ValueError(
-                f"{type(self).__name__}({self.neurons}) was built for inputs with "
-                f"{self.input_width} columns, got {input_.shape[1]}"
-            )
+        self._check_width(input_)
         self.input_ = input_
         for operation in self.operations:
             input_ = operation.forward(input_)
@@ -70,14 +66,17 @@ class Layer:
         """The layer's output ``(n, neurons)`` for ``input_`` ``(n, d_in)``, storing nothing (for predictions)."""
         if not self.built:
             raise RuntimeError(f"{type(self).__name__}({self.neurons}) is not built yet; run forward once first")
+        self._check_width(input_)
+        for operation in self.operations:
+            input_ = operation.apply(input_)
+        return input_
+
+    def _check_width(self, input_: np.ndarray) -> None:
         if input_.shape[1] != self.input_width:
             raise ValueError(
                 f"{type(self).__name__}({self.neurons}) was built for inputs with "
                 f"{self.input_width} columns, got {input_.shape[1]}"
             )
-        for operation in self.operations:
-            input_ = operation.apply(input_)
-        return input_
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """Send ``output_grad`` ``(n, neurons)`` back through the operations; return ``(n, d_in)``."""

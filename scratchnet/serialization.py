@@ -120,18 +120,29 @@ def _read_body(entry, key: str, shape, dtype) -> np.ndarray:
     return np.frombuffer(body, dtype=dtype).reshape(shape)
 
 
+def _read_checked(archive, names, key: str, problem) -> np.ndarray:
+    """Array ``key``, read only if ``problem(shape, dtype)`` (from its header alone) finds nothing wrong.
+
+    ``problem`` returns the message of a ``ModelFileError``, or None. Object arrays are always refused.
+    """
+    entry, shape, dtype = _header(archive, names, key)
+    message = f"array {key} holds pickled objects, which are refused" if dtype.hasobject else problem(shape, dtype)
+    if message:
+        entry.close()
+        raise ModelFileError(message)
+    return _read_body(entry, key, shape, dtype)
+
+
 def _read_meta(archive, names) -> dict:
     if "__meta__.npy" not in names:
         raise ModelFileError("not a scratchnet model file: it has no __meta__ entry")
-    entry, shape, dtype = _header(archive, names, "__meta__")
-    if dtype.hasobject:
-        entry.close()
-        raise ModelFileError("the model file holds pickled objects, which are refused")
-    if dtype.kind != "U" or shape != () or dtype.itemsize > MAX_META_BYTES:
-        entry.close()
-        raise ModelFileError(f"the model file's __meta__ entry is not a text string of at most "
-                             f"{MAX_META_BYTES // 4:,} characters")
-    raw = _read_body(entry, "__meta__", shape, dtype)
+
+    def problem(shape, dtype):
+        if dtype.kind != "U" or shape != () or dtype.itemsize > MAX_META_BYTES:
+            return f"the model file's __meta__ entry is not a text string of at most {MAX_META_BYTES // 4:,} characters"
+        return None
+
+    raw = _read_checked(archive, names, "__meta__", problem)
     try:
         meta = json.loads(str(raw[()]))
     except (json.JSONDecodeError, RecursionError):
@@ -142,17 +153,14 @@ def _read_meta(archive, names) -> dict:
 
 
 def _read_array(archive, names, key: str, shape: tuple[int, int]) -> np.ndarray:
-    entry, declared, dtype = _header(archive, names, key)
-    if dtype.hasobject:
-        entry.close()
-        raise ModelFileError(f"array {key} holds pickled objects, which are refused")
-    if dtype.kind != "f":
-        entry.close()
-        raise ModelFileError(f"array {key} must hold floats, got dtype {dtype}")
-    if tuple(declared) != shape:
-        entry.close()
-        raise ModelFileError(f"array {key} must have shape {shape}, got {tuple(declared)}")
-    a = _read_body(entry, key, declared, dtype)
+    def problem(declared, dtype):
+        if dtype.kind != "f":
+            return f"array {key} must hold floats, got dtype {dtype}"
+        if tuple(declared) != shape:
+            return f"array {key} must have shape {shape}, got {tuple(declared)}"
+        return None
+
+    a = _read_checked(archive, names, key, problem)
     if not np.isfinite(a).all():
         raise ModelFileError(f"array {key} holds NaN or infinite values")
     return a.astype(np.float64)
