@@ -194,14 +194,14 @@ def measure_header_stop(page, url: str) -> dict:
     return {"last_change_s": max(last - t0, 0.0) / 1000, "train_enabled_s": (enabled - t0) / 1000}
 
 
-def measure_button(page, label: str, expected: str) -> float:
-    """Seconds from an in-page click on ``label`` to the counter showing ``expected`` (its start)."""
+def measure_button(page, label: str, shows: str, timeout: float = 30000) -> float:
+    """Seconds from an in-page click on ``label`` to the counter first passing ``shows`` (JS: text -> bool)."""
+    seen = f"e => e[1] === 'epoch' && e[2] && ({shows})(e[2])"
     page.evaluate("window.__log = []")
     page.evaluate(PRESS, label)
-    page.wait_for_function(f"() => window.__log.some(e => e[1] === 'epoch' && e[2] && e[2].startsWith('{expected}'))")
+    page.wait_for_function(f"() => window.__log.some({seen})", timeout=timeout)
     t0 = page.evaluate(f"window.__t['{label}']")
-    t = page.evaluate(f"window.__log.find(e => e[1] === 'epoch' && e[2] && e[2].startsWith('{expected}'))[0]")
-    return (t - t0) / 1000
+    return (page.evaluate(f"window.__log.find({seen})[0]") - t0) / 1000
 
 
 def measure_step_reset(page, url: str, trials: int) -> tuple[list[float], list[float]]:
@@ -211,9 +211,9 @@ def measure_step_reset(page, url: str, trials: int) -> tuple[list[float], list[f
     page.evaluate(WATCH)
     steps, resets = [], []
     for _ in range(trials):
-        steps.append(measure_button(page, "Step", "1 /"))
+        steps.append(measure_button(page, "Step", "v => v.startsWith('1 /')"))
         wait_idle(page)
-        resets.append(measure_button(page, "Reset", "0 /"))
+        resets.append(measure_button(page, "Reset", "v => v.startsWith('0 /')"))
         wait_idle(page)
     return steps, resets
 
@@ -227,13 +227,7 @@ def first_epoch_of_a_new_session(browser, url: str) -> float:
         page.get_by_role("button", name="Train").wait_for(timeout=60000)
         wait_idle(page, 60000)
         page.evaluate(WATCH)
-        page.evaluate("window.__log = []")
-        page.evaluate(PRESS, "Train")
-        page.wait_for_function("() => window.__log.some(e => e[1] === 'epoch' && e[2] && !e[2].startsWith('0 /'))",
-                               timeout=120000)
-        t0 = page.evaluate("window.__t['Train']")
-        t = page.evaluate("window.__log.find(e => e[1] === 'epoch' && e[2] && !e[2].startsWith('0 /'))[0]")
-        seconds = (t - t0) / 1000
+        seconds = measure_button(page, "Train", "v => !v.startsWith('0 /')", timeout=120000)
         page.evaluate(PRESS, "Stop")
         return seconds
     finally:
