@@ -4,7 +4,7 @@ from .activations import ACTIVATIONS, LeakyReLU, Linear, ReLU, Sigmoid, Tanh, ge
 from .data import DataError, Dataset, load_boston, load_csv, load_dataset, load_diabetes, make_sine, split_scale
 from .layers import Dense, Layer
 from .losses import LOSSES, HuberLoss, Loss, MeanSquaredError, get_loss
-from .metrics import eval_regression_model, mae, r2, rmse
+from .metrics import eval_regression_model, mae, r2, regression_metrics, rmse
 from .network import NeuralNetwork
 from .operation import Operation, ParamOperation, ShapeError
 from .optimizers import OPTIMIZERS, SGD, Adam, Optimizer, SGDMomentum, get_optimizer
@@ -54,6 +54,7 @@ __all__ = [
     "mae",
     "make_sine",
     "r2",
+    "regression_metrics",
     "rmse",
     "save",
     "split_scale",

@@ -36,13 +36,17 @@ def r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return 1.0 - float(np.sum((y_true - y_pred) ** 2)) / ss_tot
 
 
+def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """``{"mae", "rmse", "r2"}`` of ``y_pred`` against ``y_true`` (n values each, any shape)."""
+    return {"mae": mae(y_true, y_pred), "rmse": rmse(y_true, y_pred), "r2": r2(y_true, y_pred)}
+
+
 def eval_regression_model(model, X_test: np.ndarray, y_test: np.ndarray, verbose: bool = False) -> dict:
     """Predict ``X_test`` ``(n, d)`` and return ``{"mae", "rmse", "r2"}`` against ``y_test``.
 
     With ``verbose`` it also prints MAE and RMSE as the book does.
     """
-    preds = model.predict(X_test).reshape(-1, 1)
-    figures = {"mae": mae(y_test, preds), "rmse": rmse(y_test, preds), "r2": r2(y_test, preds)}
+    figures = regression_metrics(y_test, model.predict(X_test))
     if verbose:
         print(f"Mean absolute error: {figures['mae']:.2f}")
         print(f"Root mean squared error {figures['rmse']:.2f}")
