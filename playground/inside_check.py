@@ -1,80 +1,32 @@
 """The gradient check of the "Inside the network" page: backward against finite differences.
 
-Builds on ``scratchnet.gradcheck`` (its ``numerical_gradient`` and
-``relative_error``), adding sampling of large parameters, several
-finite-difference steps and a bound on what float64 rounding can explain.
+The check itself is ``scratchnet.gradcheck.gradient_check`` (sampling of
+large parameters, several finite-difference steps, a bound on what float64
+rounding can explain); this module chooses how many entries fit the page's
+time budget and how many rows of the batch are used, and turns the results
+into the page's table.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from scratchnet import NeuralNetwork
-from scratchnet.gradcheck import numerical_gradient, relative_error
+from scratchnet import NeuralNetwork, gradcheck
+from scratchnet.gradcheck import TOLERANCE, GradCheck
 
 from .inside import FAIL, PASS, Inspection, as_batch
 
-TOLERANCE = 1e-6  # a gradient check passes below this relative error
-FINITE_STEPS = (1e-6, 1e-7, 1e-5)  # the first is check_network's; the others are tried if it fails
-ROUNDING = float(np.finfo(np.float64).eps)
-NOISE_MARGIN = 10.0  # rounding builds up through the layers: allow ten times the rounding of one loss value
+__all__ = ["TOLERANCE", "CheckReport", "GradCheck", "check", "checked_per_parameter", "gradient_check"]
+
+FINITE_STEPS = (1e-6, 1e-7, 1e-5)  # the first is the page's; the others are tried if it fails
 CHECK_ROWS = 64  # the gradient check uses at most this many rows of the batch
 CHECK_SECONDS = 0.3  # aim of the gradient check's running time
 CHECK_RATE = 5e9  # multiply-adds per second assumed for a forward pass (conservative)
 LAYER_OVERHEAD = 50_000  # Python overhead of one layer's forward pass, in multiply-adds
 MARKS = {"pass": PASS, "fail": FAIL, "rounding": "⚠ rounding-limited"}
-
-
-@dataclass(frozen=True)
-class GradCheck:
-    """Backward's gradient of one parameter against central finite differences.
-
-    Attributes
-    ----------
-    name : str
-        ``"W1"``, ``"B1"``, ...
-    shape : tuple of int
-        The parameter's shape.
-    checked : int
-        Entries compared (all of them unless the parameter is large).
-    rel_error : float
-        ``scratchnet.gradcheck.relative_error`` of the compared entries.
-    difference : float
-        Euclidean norm of analytic minus numerical gradient.
-    h : float
-        The finite-difference step of this result.
-    noise : float
-        How large ``difference`` can get from float64 rounding of the loss
-        alone: ``NOISE_MARGIN * eps * |L| / h * sqrt(checked)``. A network whose loss is huge
-        (say 1e18) cannot be checked by finite differences to 1e-6.
-    """
-
-    name: str
-    shape: tuple[int, ...]
-    checked: int
-    rel_error: float
-    difference: float = 0.0
-    noise: float = 0.0
-    h: float = 1e-6
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.rel_error < TOLERANCE)
-
-    @property
-    def status(self) -> str:
-        """``"pass"``; ``"rounding"`` when it does not pass but the gap is within float64 rounding; ``"fail"``."""
-        if self.passed:
-            return "pass"
-        return "rounding" if self.difference <= self.noise else "fail"
 
 
 def checked_per_parameter(net: NeuralNetwork, n_rows: int) -> int:
@@ -102,20 +54,11 @@ def gradient_check(
 ) -> list[GradCheck]:
     """Backward's gradient of every parameter (W1, B1, ...) against central finite differences.
 
-    Works like ``scratchnet.gradcheck.check_network`` (and gives the same
-    errors when every entry is compared and the first step passes), using its
-    ``numerical_gradient`` and ``relative_error``. In addition:
-
-    - a parameter with more than ``max_checked`` entries is compared on
-      ``max_checked`` or fewer entries spread evenly over it;
-    - a parameter that does not pass with the first step ``h`` is tried
-      with the next steps (a too large step suffers from curvature, a too
-      small one from rounding; a wrong gradient fails with every step), and
-      the best result is kept;
-    - each result carries the error that float64 rounding of the loss alone
-      can cause, so that the page can say when the check cannot decide.
-
-    The weights are unchanged afterwards.
+    ``scratchnet.gradcheck.gradient_check`` on the page's batch (``y`` of
+    shape ``(n, 1)``), with the page's steps and, by default, as many
+    entries per parameter as ``checked_per_parameter`` allows. When every
+    entry is compared and the first step passes, the errors equal
+    ``scratchnet.gradcheck.check_network``'s with ``h = 1e-6``.
 
     Parameters
     ----------
@@ -135,46 +78,9 @@ def gradient_check(
         One per parameter, in the order of ``net.param_names()``.
     """
     X, y = as_batch(X, y)
-    if not net.built or net.layers[0].input_width != X.shape[1]:
-        raise ValueError(f"the network must be built for the batch's {X.shape[1]} features")
     if max_checked is None:
         max_checked = checked_per_parameter(net, X.shape[0])
-    if isinstance(max_checked, bool) or not isinstance(max_checked, (int, np.integer)) or max_checked < 1:
-        raise ValueError(f"max_checked must be a whole number >= 1, got {max_checked!r}")
-    if not steps or any(not h > 0 for h in steps):
-        raise ValueError(f"steps must be positive numbers, got {steps!r}")
-    loss_value = net.train_batch(X, y)
-    analytic = [np.array(g, copy=True) for g in net.param_grads()]
-
-    def loss() -> float:
-        return net.loss.forward(net.forward(X), y)
-
-    results = []
-    for name, param, grad in zip(net.param_names(), net.params(), analytic, strict=True):
-        flat = param.reshape(-1)
-        if not np.shares_memory(flat, param):
-            raise ValueError(f"{name} is not stored contiguously, so it cannot be checked in place")
-        every = max(1, math.ceil(param.size / max_checked))
-        view = flat[::every]  # a view: numerical_gradient nudges the real weights and puts them back
-        exact = grad.reshape(-1)[::every]
-        best = None
-        for h in steps:
-            result = _compare(name, param.shape, exact, numerical_gradient(loss, view, h), loss_value, h)
-            if best is None or result.rel_error < best.rel_error:
-                best = result
-            if best.passed:
-                break
-        results.append(best)
-    return results
-
-
-def _compare(
-    name: str, shape: tuple[int, ...], exact: np.ndarray, numeric: np.ndarray, loss_value: float, h: float
-) -> GradCheck:
-    """``exact`` (backward) against ``numeric`` (finite differences with step ``h``), both of shape ``(k,)``."""
-    noise = NOISE_MARGIN * ROUNDING * abs(loss_value) / h * math.sqrt(exact.size)
-    difference = float(np.linalg.norm(exact - numeric))
-    return GradCheck(name, tuple(shape), exact.size, relative_error(exact, numeric), difference, noise, h)
+    return gradcheck.gradient_check(net, X, y, max_checked, steps)
 
 
 @dataclass(frozen=True)

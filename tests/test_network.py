@@ -150,3 +150,69 @@ def test_construction_errors(make, message):
 def test_forward_needs_2d():
     with pytest.raises(ValueError, match="X must be 2-D"):
         make_net([], []).forward(np.ones(3))
+
+
+# ----- scratchnet.gradcheck.gradient_check ------------------------------------------------
+def test_gradient_check_samples_large_parameters_and_keeps_the_weights():
+    from scratchnet.gradcheck import gradient_check
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((6, 9)), rng.standard_normal((6, 1))
+    net = make_net([8], ["tanh"])
+    net.forward(X)
+    before = [p.copy() for p in net.params()]
+    results = gradient_check(net, X, y, max_checked=10, steps=(1e-6,))
+    assert [r.name for r in results] == net.param_names()
+    assert [r.checked for r in results] == [9, 8, 8, 1]  # W1 (9, 8): every 8th of 72 entries
+    assert all(r.status == "pass" and r.h == 1e-6 for r in results)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.params(), strict=True))
+
+
+def test_gradient_check_tries_the_next_step_and_catches_a_wrong_gradient():
+    from scratchnet.gradcheck import gradient_check
+
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((5, 3)), rng.standard_normal((5, 1))
+    net = make_net([4], ["sigmoid"])
+    net.forward(X)
+    op = net.layers[0].operations[0]
+    right = op._param_grad
+
+    def slightly_wrong(output_grad):
+        grad = right(output_grad)  # the network's gradient buffer: scale it in place
+        grad *= 1.001
+        return grad
+
+    op._param_grad = slightly_wrong
+    results = {r.name: r for r in gradient_check(net, X, y, steps=(1e-6, 1e-5))}
+    assert results["W1"].status == "fail" and results["W1"].rel_error > 1e-4
+    assert results["W1"].h in (1e-6, 1e-5)
+    assert all(results[name].status == "pass" for name in ("B1", "W2", "B2"))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"max_checked": 0}, "max_checked must be a whole number >= 1, got 0"),
+        ({"steps": ()}, r"steps must be positive numbers, got \(\)"),
+        ({"steps": (1e-6, -1.0)}, "steps must be positive numbers"),
+    ],
+)
+def test_gradient_check_settings_are_checked(kwargs, message):
+    from scratchnet.gradcheck import gradient_check
+
+    net = make_net([], [])
+    net.forward(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=message):
+        gradient_check(net, np.ones((2, 3)), np.ones((2, 1)), **kwargs)
+
+
+def test_gradient_check_needs_a_built_network_of_the_batch_width():
+    net = make_net([], [])
+    with pytest.raises(ValueError, match="must be built for the batch's 3 features"):
+        check_network(net, np.ones((2, 3)), np.ones((2, 1)))
+    net.forward(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="must be built for the batch's 3 features"):
+        check_network(net, np.ones((2, 3)), np.ones((2, 1)))
+    with pytest.raises(ValueError, match="X and y must be 2-D with the same rows"):
+        check_network(net, np.ones((2, 4)), np.ones(2))
