@@ -8,15 +8,13 @@ of ``playground.figures``.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import MutableMapping
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from scratchnet.data import MAX_COLUMNS, MIN_ROWS, DataError, Dataset, csv_columns, load_csv
+from scratchnet.data import Dataset, csv_columns, load_csv
 
 from . import session, text
 from .config import DATASETS
@@ -309,59 +307,19 @@ def feature_scatter(x: np.ndarray, y: np.ndarray, feature: str, target: str) -> 
 def read_upload(content: bytes, max_bytes: int) -> list[str]:
     """Check an uploaded file's bytes and header; return its column names.
 
+    The checks are ``scratchnet.data.csv_columns``'s, the same ones
+    ``load_csv`` starts with, with the upload limit ``max_bytes``.
+
     Raises
     ------
     DataError
         One message naming the first problem found: too large, binary or
-        UTF-16, not UTF-8, another separator than commas, too many columns,
-        rows with a different number of values than the header, no data rows
-        or a single one, or a problem ``scratchnet.data.csv_columns`` finds
-        (empty file, unreadable, fewer than two columns, unnamed or
-        duplicate columns).
+        UTF-16, not UTF-8, another separator than commas, too many columns
+        or rows, rows with a different number of values than the header, no
+        data rows or a single one, an empty or unreadable file, fewer than
+        two columns, unnamed or duplicate columns.
     """
-    if len(content) > max_bytes:
-        raise DataError(f"the file is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("this is not a readable CSV file: it is UTF-16 text; save it as UTF-8")
-    if b"\x00" in content:
-        raise DataError("this is not a readable CSV file: it holds binary data (a spreadsheet or an image?), not text")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        where = f"byte {exc.start + 1}"
-        raise DataError(f"this is not a readable CSV file: {where} is not UTF-8 text; save it as UTF-8") from None
-    _check_rows(text)
-    columns = [str(c) for c in csv_columns(content)]
-    dupes = sorted({c for c in columns if columns.count(c) > 1})
-    if dupes:
-        raise DataError(f"the CSV has duplicate column names: {dupes}")
-    return columns
-
-
-def _check_rows(text: str) -> None:
-    """Separator, column count and row count problems, found with the ``csv`` module."""
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    try:
-        header = next((row for row in reader if row), None)
-        if header is None:
-            return  # csv_columns reports the empty file
-        if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
-            raise DataError("the header has a single column; separate the columns with commas, not ';', tabs or '|'")
-        if len(header) > MAX_COLUMNS:
-            raise DataError(f"the CSV has {len(header)} columns; at most {MAX_COLUMNS} are allowed")
-        n_rows = 0
-        for row in reader:
-            if not row:
-                continue
-            n_rows += 1
-            if len(row) != len(header):
-                raise DataError(f"data row {n_rows} has {len(row)} values but the header names {len(header)} columns")
-    except csv.Error as exc:
-        raise DataError(f"this is not a readable CSV file ({exc})") from None
-    if n_rows == 0:
-        raise DataError(f"the CSV has a header but no data rows; at least {MIN_ROWS} are needed")
-    if n_rows == 1:
-        raise DataError(f"the CSV has a single data row; at least {MIN_ROWS} are needed")
+    return csv_columns(bytes(content), max_bytes)
 
 
 def load_upload(content: bytes, target: str, file_name: str) -> Dataset:

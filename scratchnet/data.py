@@ -8,6 +8,7 @@ training rows only, so nothing about the test rows leaks into training).
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import stat
@@ -119,33 +120,24 @@ def make_sine(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
     return Dataset("sine", x, y, ["x"], "y", f"y = sin(x) + {noise:g} N(0,1), {n} rows")
 
 
-def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
+def load_csv(source, target: str | None = None, name: str = "csv", max_bytes: int = MAX_FILE_BYTES) -> Dataset:
     """Load a user's CSV (a path, bytes or a file-like object) with ``target`` as y.
 
     Every other column is a feature. ``target=None`` takes the last column.
+    The file is checked by ``csv_columns`` first, then cell by cell.
 
     Raises
     ------
     DataError
-        With one message naming the problem: empty file, not a CSV, no such
-        target column, non-numeric cells, missing values, fewer than 10 rows,
-        a constant target, no feature columns, duplicate or empty column
-        names, more than ``MAX_COLUMNS`` columns or ``MAX_ROWS`` rows.
+        With one message naming the first problem: any that ``csv_columns``
+        finds, no such target column, non-numeric cells, missing or
+        infinite values, fewer than ``MIN_ROWS`` rows or a constant target.
     """
-    frame = _read_frame(source)
-    if frame.shape[1] < 2:
-        raise DataError(f"the CSV needs a target and at least one feature column, it has {frame.shape[1]} column(s)")
-    if frame.shape[1] > MAX_COLUMNS:
-        raise DataError(f"the CSV has {frame.shape[1]} columns; at most {MAX_COLUMNS} are allowed")
+    frame = _checked_frame(source, max_bytes)
     columns = [str(c) for c in frame.columns]
-    if len(set(columns)) != len(columns):
-        dupes = sorted({c for c in columns if columns.count(c) > 1})
-        raise DataError(f"the CSV has duplicate column names: {dupes}")
     target = columns[-1] if target is None else str(target)
     if target not in columns:
         raise DataError(f"no column named {target!r}; the columns are {columns}")
-    if len(frame) > MAX_ROWS:
-        raise DataError(f"the CSV has {len(frame)} rows; at most {MAX_ROWS} are allowed")
     numeric = _numeric_frame(frame)
     if len(numeric) < MIN_ROWS:
         raise DataError(f"the CSV has {len(numeric)} rows; at least {MIN_ROWS} are needed")
@@ -157,16 +149,27 @@ def load_csv(source, target: str | None = None, name: str = "csv") -> Dataset:
     return Dataset(name, X, y.reshape(-1, 1), features, target, f"uploaded CSV, {len(y)} rows")
 
 
-def csv_columns(source) -> list[str]:
-    """The header of a CSV (path, bytes or file), checked as ``load_csv`` checks it."""
-    frame = _read_frame(source)
-    if frame.shape[1] < 2:
-        raise DataError(f"the CSV needs a target and at least one feature column, it has {frame.shape[1]} column(s)")
-    return list(frame.columns)
+def csv_columns(source, max_bytes: int = MAX_FILE_BYTES) -> list[str]:
+    """Return the column names of a CSV (a path, bytes or a file-like object) after checking its layout.
+
+    These are all the checks that need no target: the ones an upload gets
+    before its target is chosen, and the first ones ``load_csv`` makes.
+
+    Raises
+    ------
+    DataError
+        One message naming the first problem found: larger than
+        ``max_bytes``, binary or UTF-16, not UTF-8, another separator than
+        commas, more than ``MAX_COLUMNS`` columns, a row with another number
+        of values than the header, no data rows or a single one, more than
+        ``MAX_ROWS`` rows, an empty or unreadable file, fewer than two
+        columns, or unnamed or duplicate column names.
+    """
+    return [str(c) for c in _checked_frame(source, max_bytes).columns]
 
 
 def read_file_bytes(path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``max_bytes`` of them.
+    """Return the bytes of the regular file at ``path``, at most ``max_bytes`` of them.
 
     Raises
     ------
@@ -194,18 +197,81 @@ def read_file_bytes(path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def _read_frame(source) -> pd.DataFrame:
-    """Read every cell as text; the first row is the header, kept exactly (duplicates too)."""
-    if isinstance(source, (str, Path)):
-        source = read_file_bytes(source)
-    if isinstance(source, (bytes, bytearray)):
-        source = io.BytesIO(source)
+def _checked_frame(source, max_bytes: int) -> pd.DataFrame:
+    """Return every cell of the CSV ``source`` as text, after the checks of ``csv_columns``."""
+    content = _source_bytes(source, max_bytes)
+    _check_rows(_decode(content, max_bytes))
+    frame = _read_frame(content)
+    if frame.shape[1] < 2:
+        raise DataError(f"the CSV needs a target and at least one feature column, it has {frame.shape[1]} column(s)")
+    columns = [str(c) for c in frame.columns]
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise DataError(f"the CSV has duplicate column names: {dupes}")
+    return frame
+
+
+def _source_bytes(source, max_bytes: int) -> bytes:
+    """Return the bytes of ``source``: a path (``str`` or ``PathLike``), bytes, or a binary or text file."""
+    if isinstance(source, (str, os.PathLike)):
+        return read_file_bytes(source, max_bytes)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    if hasattr(source, "read"):
+        data = source.read(max_bytes + 1)
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    raise TypeError(f"a CSV source must be a path, bytes or a file object, got {type(source).__name__}")
+
+
+def _decode(content: bytes, max_bytes: int) -> str:
+    """Return ``content`` as text, or raise ``DataError`` if it is too large, binary or not UTF-8."""
+    if len(content) > max_bytes:
+        raise DataError(f"the file is {len(content) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("this is not a readable CSV file: it is UTF-16 text; save it as UTF-8")
+    if b"\x00" in content:
+        raise DataError("this is not a readable CSV file: it holds binary data (a spreadsheet or an image?), not text")
     try:
-        raw = pd.read_csv(source, header=None, dtype=str, skipinitialspace=True)
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start + 1}"
+        raise DataError(f"this is not a readable CSV file: {where} is not UTF-8 text; save it as UTF-8") from None
+
+
+def _check_rows(text: str) -> None:
+    """Raise ``DataError`` for separator, column count and row count problems, found with the ``csv`` module."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    try:
+        header = next((row for row in reader if row), None)
+        if header is None:
+            return  # _read_frame reports the empty file
+        if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+            raise DataError("the header has a single column; separate the columns with commas, not ';', tabs or '|'")
+        if len(header) > MAX_COLUMNS:
+            raise DataError(f"the CSV has {len(header)} columns; at most {MAX_COLUMNS} are allowed")
+        n_rows = 0
+        for row in reader:
+            if not row:
+                continue
+            n_rows += 1
+            if len(row) != len(header):
+                raise DataError(f"data row {n_rows} has {len(row)} values but the header names {len(header)} columns")
+    except csv.Error as exc:
+        raise DataError(f"this is not a readable CSV file ({exc})") from None
+    if n_rows == 0:
+        raise DataError(f"the CSV has a header but no data rows: it has 0 rows; at least {MIN_ROWS} are needed")
+    if n_rows == 1:
+        raise DataError(f"the CSV has a single data row; at least {MIN_ROWS} are needed")
+    if n_rows > MAX_ROWS:
+        raise DataError(f"the CSV has {n_rows} rows; at most {MAX_ROWS} are allowed")
+
+
+def _read_frame(content: bytes) -> pd.DataFrame:
+    """Read every cell as text; the first row is the header, kept exactly (duplicates too)."""
+    try:
+        raw = pd.read_csv(io.BytesIO(content), header=None, dtype=str, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty") from None
-    except FileNotFoundError:
-        raise DataError(f"no such file: {source}") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise DataError(f"this is not a readable CSV file ({type(exc).__name__})") from None
     header = list(raw.iloc[0])

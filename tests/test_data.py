@@ -72,6 +72,38 @@ def test_load_csv_errors(content, target, message):
         load_csv(content, target)
 
 
+@pytest.mark.parametrize(
+    "content, message, max_bytes",
+    [
+        (good_csv() + b"\n1,2,3,4", "data row 13 has 4 values but the header names 3 columns", 10_000),
+        (good_csv().replace(b"a,b,price", b"a;b;price"), "separate the columns with commas", 10_000),
+        (good_csv().replace(b"\n3,2,7", b"\n3,caf\xe9,7"), "byte 34 is not UTF-8 text", 10_000),
+        (b"\xff\xfe" + good_csv(), "it is UTF-16 text", 10_000),
+        (b"a,b,price\n1,2,3\n", "the CSV has a single data row; at least 10 are needed", 10_000),
+        (good_csv(), "the file is 0.0 MB; the limit is 0 MB", 50),
+    ],
+)
+def test_load_csv_makes_the_upload_checks_too(content, message, max_bytes):
+    """One set of checks: the file-level ones the Data page's upload makes come from ``csv_columns``."""
+    from scratchnet.data import csv_columns
+
+    for check in (lambda: load_csv(content, "price", max_bytes=max_bytes), lambda: csv_columns(content, max_bytes)):
+        with pytest.raises(DataError, match=message):
+            check()
+
+
+def test_load_csv_reads_binary_and_text_files_and_paths(tmp_path):
+    import io
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(good_csv())
+    sources = [io.BytesIO(good_csv()), io.StringIO(good_csv().decode()), path, str(path), bytearray(good_csv())]
+    for source in sources:
+        assert load_csv(source, "price").X.shape == (12, 2)
+    with pytest.raises(TypeError, match="a CSV source must be a path, bytes or a file object, got int"):
+        load_csv(3, "price")
+
+
 def test_unknown_dataset_and_feature():
     with pytest.raises(DataError, match="unknown dataset 'mnist'"):
         load_dataset("mnist")
