@@ -14,9 +14,12 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas and scikit-learn are imported by the functions that use them: not on `import scratchnet`
+    import pandas as pd
 
 # the project's datasets/ folder, which an installed package carries as scratchnet/datasets
 DATA_DIR = next((d for d in (Path(__file__).resolve().parent / "datasets", Path(__file__).resolve().parent.parent /
@@ -77,6 +80,8 @@ def load_boston(path: str | os.PathLike | None = None) -> Dataset:
 
     The file's first line is ``506,13`` and its second the header.
     """
+    import pandas as pd
+
     frame = pd.read_csv(BOSTON_CSV if path is None else path, skiprows=1)
     X = frame.iloc[:, :13].to_numpy(dtype=np.float64)
     y = frame.iloc[:, 13].to_numpy(dtype=np.float64).reshape(-1, 1)
@@ -268,6 +273,8 @@ def _check_rows(text: str) -> None:
 
 def _read_frame(content: bytes) -> pd.DataFrame:
     """Read every cell as text; the first row is the header, kept exactly (duplicates too)."""
+    import pandas as pd
+
     try:
         raw = pd.read_csv(io.BytesIO(content), header=None, dtype=str, skipinitialspace=True)
     except pd.errors.EmptyDataError:
@@ -284,6 +291,9 @@ def _read_frame(content: bytes) -> pd.DataFrame:
 
 
 def _numeric_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame``'s cells as numbers, or raise ``DataError`` for the first bad, missing or infinite one."""
+    import pandas as pd
+
     out = {}
     for col in frame.columns:
         values = pd.to_numeric(frame[col], errors="coerce")

@@ -130,3 +130,14 @@ def test_constant_feature_does_not_divide_by_zero():
     data = load_csv(b"k,x,y\n" + b"\n".join(b"1,%d,%d" % (i, i * 3) for i in range(12)), "y")
     split = split_scale(data)
     assert np.isfinite(split.X_train).all()
+
+
+def test_import_scratchnet_loads_neither_pandas_nor_sklearn():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import scratchnet, sys; print('pandas' in sys.modules, 'sklearn' in sys.modules)"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.split() == ["False", "False"]
