@@ -1,17 +1,16 @@
 """Compare: several configurations over several seeds, trained in turns with everyone else, summarised honestly."""
 
-import math
-import time
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from playground import compare, compare_figures, session
-from playground.config import LEARNING_RATES, validate
 from playground.loaders import dataset, training_slots
 from playground.slots import TRAIN_BUDGET
 from playground.text import md
+from playground.widgets import limited_number
+from scratchnet.config import LEARNING_RATES, PRESETS
 
 state = st.session_state
 session.init_state(state)
@@ -40,11 +39,11 @@ def overrides(label: str) -> dict:
     """This configuration's own settings; empty boxes mean the shared value."""
     with st.expander(f"{label}: own settings"):
         c = st.columns(3)
-        lr = c[0].number_input("learning rate", 1e-5, 10.0, value=None, format="%g", key=f"cmp_lr_{label}",
+        lr = limited_number(c[0], "lr", "learning rate", value=None, format="%g", key=f"cmp_lr_{label}",
+                            placeholder="shared")
+        batch = limited_number(c[1], "batch_size", "batch size", value=None, key=f"cmp_batch_{label}",
                                placeholder="shared")
-        batch = c[1].number_input("batch size", 1, 100_000, value=None, key=f"cmp_batch_{label}",
-                                  placeholder="shared")
-        epochs = c[2].number_input("epochs", 1, 5000, value=None, key=f"cmp_epochs_{label}", placeholder="shared")
+        epochs = limited_number(c[2], "epochs", "epochs", value=None, key=f"cmp_epochs_{label}", placeholder="shared")
     changes = {"lr": lr, "batch_size": batch, "epochs": epochs}
     return {k: v for k, v in changes.items() if v is not None}
 
@@ -58,10 +57,11 @@ def controls() -> tuple[list, int]:
               help="Build a stack in the playground's layer editor, then add it here.")
     c = st.columns(5)
     seeds = c[0].number_input("Seeds per configuration", 1, compare.MAX_SEEDS, 5, key="cmp_seeds")
-    epochs = c[1].number_input("Epochs", 1, 5000, 50, key="cmp_epochs")
-    lr = c[2].select_slider("Learning rate", LEARNING_RATES, 0.01, key="cmp_lr", format_func=lambda v: f"{v:g}")
-    batch = c[3].number_input("Batch size", 1, 100_000, 32, key="cmp_batch")
-    every = c[4].number_input("Evaluate every", 1, 5000, 10, key="cmp_every")
+    book = PRESETS["book-deep"]
+    epochs = limited_number(c[1], "epochs", value=book.epochs, key="cmp_epochs")
+    lr = c[2].select_slider("Learning rate", LEARNING_RATES, book.lr, key="cmp_lr", format_func=lambda v: f"{v:g}")
+    batch = limited_number(c[3], "batch_size", value=book.batch_size, key="cmp_batch")
+    every = limited_number(c[4], "eval_every", value=book.eval_every, key="cmp_every")
     shared = {"epochs": int(epochs), "lr": float(lr), "batch_size": int(batch), "eval_every": int(every)}
     chosen = []
     for label in state["cmp_chosen"]:
@@ -80,67 +80,30 @@ def stop_run() -> None:
         state["compare"]["status"] = "stopped"
 
 
-def problems(entries, data) -> list[str]:
-    errors = [] if 2 <= len(entries) <= compare.MAX_CONFIGS else [
-        f"Choose between 2 and {compare.MAX_CONFIGS} configurations; {len(entries)} chosen."]
-    for e in entries:
-        features = data.feature_names
-        errors += [f"{e.label}: {m}" for m in validate(replace(e.config, features=None), data.X.shape[0], features)]
-    return errors
-
-
 def run(entries, seeds: int, data) -> None:
     """Train every entry with every seed, in turns on the server's training slots; keep results as they arrive."""
-    split = compare.shared_split(entries, data, float(state["test_size"]))
-    tasks = compare.make_tasks(entries, compare.seeds_for(20190501, seeds), split)
-    result = {"labels": [e.label for e in entries], "results": [], "total": len(tasks), "status": "running",
-              "y_test": split.y_test, "reference": compare.linear_reference(split), "seconds": 0.0,
-              "data": data.name}
-    state["compare"] = result
+    comparison, tasks = compare.new_comparison(entries, seeds, data, float(state["test_size"]))
+    state["compare"] = comparison
     bar = st.progress(0.0, text=f"0 of {len(tasks)} runs finished")
-    started = time.perf_counter()
-    for outcome in compare.run_sliced(tasks, training_slots(), TRAIN_BUDGET):
-        if result["status"] != "running":
-            break  # a second script thread of this session pressed Stop
-        result["seconds"] = time.perf_counter() - started
-        if outcome is not None:
-            result["results"].append(outcome)
-        finished = len(result["results"])
+    for _ in compare.advance(comparison, tasks, training_slots(), TRAIN_BUDGET):
+        finished = len(comparison["results"])
         # every turn sends an update: that is where a click (Stop, any widget) interrupts the loop
         bar.progress(finished / len(tasks), text=f"{finished} of {len(tasks)} runs finished "
-                     f"({result['seconds']:.1f} s; runs take turns with everyone's training)")
-    else:
-        result["status"] = "done"
+                     f"({comparison['seconds']:.1f} s; runs take turns with everyone's training)")
     bar.empty()
 
 
 # ----- results ---------------------------------------------------------------------
-def plus_minus(mean: float, std: float) -> str:
-    return "–" if math.isnan(mean) else f"{mean:.3f} ± {std:.3f}"
-
-
 def show(result) -> None:
     results, labels = result["results"], result["labels"]
-    done = len(results)
-    state_text = {"done": "finished", "stopped": "stopped", "running": "interrupted"}[result["status"]]
-    st.caption(f"{done} of {result['total']} runs {state_text} in {result['seconds']:.1f} s on "
-               f"{result['data']}; runs take turns on the server's training slots.")
+    st.caption(compare.status_caption(result))
     if not results:
         return
     st.plotly_chart(compare_figures.validation_curves(results, labels, result["reference"]), key="cmp_curves")
     note = compare.footnote_caption(results)
     if note:
         st.caption(note)
-    rows = compare.summary_rows(results, labels)
-    table = pd.DataFrame({
-        "configuration": [r["configuration"] for r in rows],
-        "validation MSE": [plus_minus(r["final_val_loss"], r["final_val_loss_std"]) for r in rows],
-        "MAE": [plus_minus(r["mae"], r["mae_std"]) for r in rows],
-        "RMSE": [plus_minus(r["rmse"], r["rmse_std"]) for r in rows],
-        "R²": [plus_minus(r["r2"], r["r2_std"]) for r in rows],
-        "runs": [r["runs"] for r in rows],
-        "diverged": [r["diverged"] for r in rows],
-    })
+    table = pd.DataFrame(compare.summary_table(results, labels))
     st.markdown("**Final figures on the test rows, best first** (mean ± standard deviation across seeds)")
     st.dataframe(table, hide_index=True, key="cmp_table")
     st.caption(f"Reference: scikit-learn's closed-form LinearRegression on the same split has test MSE "
@@ -162,7 +125,7 @@ entries, seeds = controls()
 data = session.data_for(state, state["dataset"], dataset)
 if state.get("features"):
     data = data.select(list(state["features"]))
-errors = problems(entries, data)
+errors = compare.problems(entries, data)
 for message in errors:
     st.error(md(message))
 b = st.columns([1, 1, 6])

@@ -5,6 +5,7 @@ import streamlit as st
 from playground import figures, inside, inside_check, session
 from playground.loaders import dataset
 from playground.text import md
+from playground.widgets import limited_number
 from scratchnet import ACTIVATIONS
 
 STEP = "inside_step"
@@ -19,11 +20,9 @@ def controls() -> tuple[str, str, int, int]:
     activation, neurons = "sigmoid", 13
     if source == "custom":
         activation = c[1].selectbox("Hidden activation", list(ACTIVATIONS), key="inside_activation")
-        neurons = c[2].number_input("Hidden neurons", 1, 64, value=4, key="inside_neurons")
-    batch = c[3].number_input(
-        "Batch size", min_value=1, value=inside.DEFAULT_BATCH, step=1, key="inside_batch",
-        help="the batch is the first rows of the training data",
-    )
+        neurons = limited_number(c[2], "neurons", "Hidden neurons", value=4, key="inside_neurons")
+    batch = limited_number(c[3], "batch_size", value=inside.DEFAULT_BATCH, step=1, key="inside_batch",
+                           help="the batch is the first rows of the training data")
     return source, activation, int(neurons), int(batch)
 
 

@@ -6,23 +6,15 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from playground import board, session, share_ui, upload_ui
-from playground.config import (
-    DATASETS,
-    HELP,
-    LEARNING_RATES,
-    LIMITS,
-    OPTIMIZER_LABELS,
-    PRESET_NAMES,
-    SEQUENCES,
-    build_network,
-    validate,
-)
+from playground.config import DATASETS, HELP, OPTIMIZER_LABELS, PRESET_NAMES, validate
 from playground.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
 from playground.loaders import dataset, training_slots
 from playground.run import STEP_BUDGET
 from playground.slots import SLOT_WAIT, TRAIN_BUDGET
 from playground.text import md
+from playground.widgets import limited_number, limited_slider
 from scratchnet import ACTIVATIONS
+from scratchnet.config import LEARNING_RATES, LIMITS, SEQUENCES
 from scratchnet.init import INITS
 
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
@@ -36,10 +28,10 @@ def layer_editor() -> None:
     for pos, lid in enumerate(state["layers"]):
         with st.container(border=True):
             c = st.columns([2, 3], gap="small")
-            c[0].number_input(
+            limited_number(
+                c[0],
+                "neurons",
                 f"Layer {pos + 1} neurons",
-                1,
-                256,
                 key=f"neurons_{lid}",
                 persist_state="session",
                 on_change=session.mark_custom,
@@ -79,9 +71,10 @@ def layer_editor() -> None:
                 args=(state, lid),
                 width="stretch",
             )
-    full = len(state["layers"]) >= LIMITS["layers"][1]
+    most = LIMITS["layers"].high
+    full = len(state["layers"]) >= most
     st.button("Add layer", icon=":material/add:", on_click=session.add_layer, args=(state,), width="stretch",
-              disabled=full, help=f"At most {LIMITS['layers'][1]} hidden layers." if full else "Add a hidden layer.")
+              disabled=full, help=f"At most {most:g} hidden layers." if full else "Add a hidden layer.")
     st.caption("Output layer: 1 neuron, linear (fixed for regression).")
 
 
@@ -131,8 +124,8 @@ def data_controls(sb, lock: set) -> None:
                                     label_visibility="collapsed")
         state["features"] = None if picked == names else picked
     if "test_size" not in lock:
-        sb.slider("Test fraction", 0.05, 0.5, key="test_size", persist_state="session", step=0.05,
-                  on_change=session.mark_custom, args=(state,), help=HELP["test_size"])
+        limited_slider(sb, "test_size", 0.05, key="test_size", persist_state="session",
+                       on_change=session.mark_custom, args=(state,), help=HELP["test_size"])
 
 
 def training_controls(sb, lock: set) -> None:
@@ -140,25 +133,23 @@ def training_controls(sb, lock: set) -> None:
         sb.selectbox("Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key="optimizer",
                      persist_state="session", help=HELP["optimizer"])
     if state["optimizer"] == "momentum" and "momentum" not in lock:
-        sb.slider("Momentum", 0.0, 0.99, key="momentum", persist_state="session", step=0.01, help=HELP["momentum"])
+        limited_slider(sb, "momentum", 0.01, key="momentum", persist_state="session", help=HELP["momentum"])
     if "lr" not in lock:
         sb.select_slider("Learning rate", LEARNING_RATES, key="lr", persist_state="session",
                          format_func=lambda v: f"{v:g}", help=HELP["lr"])
-    numbers = (("batch_size", "Batch size", 1, 100_000), ("epochs", "Epochs", 1, 5000),
-               ("eval_every", "Evaluate every (epochs)", 1, 5000))
-    for key, label, low, high in numbers:
+    for key, label in (("batch_size", None), ("epochs", None), ("eval_every", "Evaluate every (epochs)")):
         if key not in lock:
-            sb.number_input(label, low, high, key=key, persist_state="session", help=HELP[key])
+            limited_number(sb, key, label, key=key, persist_state="session", help=HELP[key])
     if "weight_decay" not in lock:
-        sb.number_input("L2 weight decay", 0.0, 1.0, key="weight_decay", persist_state="session", step=1e-4,
-                        format="%.4f", help=HELP["weight_decay"])
+        limited_number(sb, "weight_decay", key="weight_decay", persist_state="session", step=1e-4, format="%.4f",
+                       help=HELP["weight_decay"])
     if "early_stopping" not in lock:
         sb.checkbox("Early stopping (restore the best model)", key="early_stopping", persist_state="session",
                     help=HELP["early_stopping"])
     if "seed" not in lock:
         # the box takes the sidebar's width, so a ten-digit seed shows in full
-        sb.number_input("Seed", 0, 2**32 - 1, key="seed", persist_state="session", on_change=session.mark_custom,
-                        args=(state,), help=HELP["seed"])
+        limited_number(sb, "seed", key="seed", persist_state="session", on_change=session.mark_custom,
+                       args=(state,), help=HELP["seed"])
         sb.button("New seed", on_click=_new_seed, help="Draw a new random seed: new starting weights and shuffles.")
 
 
@@ -314,7 +305,7 @@ if not errors:
     with st.sidebar:
         share_ui.share_panel(state, config, run)
         share_ui.classroom_panel(state, config)
-    n_params = build_network(config).n_params(data.X.shape[1])
+    n_params = config.n_params(data.X.shape[1])
     st.sidebar.caption(f"{n_params:,} parameters · {data.X.shape[0]} rows, {data.X.shape[1]} features · "
                        f"random numbers: {SEQUENCES[config.sequence]}")
     b = st.columns([1, 1, 1, 1, 4])

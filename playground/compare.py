@@ -18,10 +18,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scratchnet import Dataset, Trainer, TrainingDiverged, mae, r2, rmse
-from scratchnet.data import BOOK_SPLIT_SEED, Split, split_scale
+from scratchnet import Dataset, Trainer, TrainingDiverged, regression_metrics
+from scratchnet.config import BOOK_SEED, RunConfig
+from scratchnet.data import Split
 
-from .config import PlaygroundConfig, build_network, build_optimizer, from_preset
+from .config import from_preset, validate
 
 MAX_CONFIGS, MAX_SEEDS = 6, 10
 
@@ -31,7 +32,7 @@ class Entry:
     """One configuration in a comparison: a label and its playground settings."""
 
     label: str
-    config: PlaygroundConfig
+    config: RunConfig
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Task:
     """One training run: a configuration, one seed, and the shared split."""
 
     label: str
-    config: PlaygroundConfig
+    config: RunConfig
     seed: int
     split: Split = field(repr=False)
 
@@ -59,8 +60,8 @@ def seeds_for(first: int, count: int) -> list[int]:
 
 def shared_split(entries: list[Entry], data: Dataset, test_size: float) -> Split:
     """One split for every run: the book's way when every entry is a book preset, else the proper way."""
-    mode = "book" if all(e.config.book_mode for e in entries) else "proper"
-    return split_scale(data, test_size, BOOK_SPLIT_SEED, mode)
+    sequence = "book" if all(e.config.book_mode for e in entries) else "independent"
+    return replace(entries[0].config, test_size=test_size, sequence=sequence).split(data)
 
 
 def make_tasks(entries: list[Entry], seeds: list[int], split: Split) -> list[Task]:
@@ -82,8 +83,8 @@ class TaskRun:
     def __init__(self, task: Task) -> None:
         c = task.config
         self.task = task
-        self.net = build_network(c)
-        self.trainer = Trainer(self.net, build_optimizer(c))
+        self.net = c.build_network()
+        self.trainer = Trainer(self.net, c.build_optimizer())
         self.eval_epochs: list[int] = []
         self.val_loss: list[float] = []
         self.diverged = ""
@@ -95,13 +96,11 @@ class TaskRun:
         """Train for about ``budget`` seconds (None: to the end); return True once the task is finished."""
         if self.done:
             return True
-        c, s = self.task.config, self.task.split
+        c = self.task.config
         started = time.perf_counter()
         try:
-            for report in self.trainer.fit_iter(s.X_train, s.y_train, s.X_test, s.y_test,
-                                                 epochs=c.epochs - self.trainer.epoch, eval_every=c.eval_every,
-                                                 batch_size=c.batch_size, seed=c.seed, restart=self._first,
-                                                 early_stopping=c.early_stopping, time_budget=budget):
+            for report in c.fit_iter(self.trainer, self.task.split, epochs=c.epochs - self.trainer.epoch,
+                                     restart=self._first, time_budget=budget):
                 if report.val_loss is not None:
                     self.eval_epochs.append(report.epoch)
                     self.val_loss.append(report.val_loss)
@@ -120,8 +119,8 @@ class TaskRun:
         pred = net.predict(s.X_test).ravel() if net.built else np.full(len(s.y_test), np.nan)
         final = float(net.loss.forward(pred.reshape(-1, 1), s.y_test)) if np.isfinite(pred).all() else math.nan
         return {"label": self.task.label, "seed": self.task.seed, "eval_epochs": self.eval_epochs,
-                "val_loss": self.val_loss, "final_val_loss": final, "mae": mae(s.y_test, pred),
-                "rmse": rmse(s.y_test, pred), "r2": r2(s.y_test, pred), "predictions": pred,
+                "val_loss": self.val_loss, "final_val_loss": final, **regression_metrics(s.y_test, pred),
+                "predictions": pred,
                 "epochs_run": self.trainer.epoch, "seconds": self.seconds, "diverged": self.diverged}
 
 
@@ -177,7 +176,75 @@ def run_parallel(tasks: list[Task], n_jobs: int = -1) -> Iterator[dict]:
             results.close()
 
 
+# ----- one comparison, as the page runs it --------------------------------------------
+def problems(entries: list[Entry], data: Dataset) -> list[str]:
+    """Every reason the comparison cannot run on ``data``, one sentence each, named by configuration."""
+    errors = [] if 2 <= len(entries) <= MAX_CONFIGS else [
+        f"Choose between 2 and {MAX_CONFIGS} configurations; {len(entries)} chosen."]
+    for e in entries:
+        errors += [f"{e.label}: {m}" for m in validate(replace(e.config, features=None), data.X.shape[0],
+                                                        data.feature_names)]
+    return errors
+
+
+def new_comparison(entries: list[Entry], seeds: int, data: Dataset, test_size: float) -> tuple[dict, list[Task]]:
+    """A comparison about to run, and its tasks: every entry with ``seeds`` seeds from the book's seed.
+
+    The comparison is a dict (it lives in the session): ``labels``, ``results`` (``run_task``'s dicts, as
+    they finish), ``total`` (tasks), ``status`` ("running", "stopped" or "done"), ``y_test``,
+    ``reference`` (``linear_reference``), ``seconds`` and ``data`` (the dataset's name).
+    """
+    split = shared_split(entries, data, test_size)
+    tasks = make_tasks(entries, seeds_for(BOOK_SEED, seeds), split)
+    comparison = {"labels": [e.label for e in entries], "results": [], "total": len(tasks), "status": "running",
+                  "y_test": split.y_test, "reference": linear_reference(split), "seconds": 0.0, "data": data.name}
+    return comparison, tasks
+
+
+def advance(comparison: dict, tasks: list[Task], slots, budget: float) -> Iterator[None]:
+    """Train the tasks in turns on ``slots`` (see ``run_sliced``), filling in ``comparison``; yield after each turn.
+
+    Ends when every task is done (status "done") or when another thread set the status to "stopped".
+    """
+    started = time.perf_counter()
+    for outcome in run_sliced(tasks, slots, budget):
+        if comparison["status"] != "running":
+            return  # Stop was pressed in another script run of this session
+        comparison["seconds"] = time.perf_counter() - started
+        if outcome is not None:
+            comparison["results"].append(outcome)
+        yield None
+    comparison["status"] = "done"
+
+
+def status_caption(comparison: dict) -> str:
+    """How far the comparison got, on which data and how long it took."""
+    state = {"done": "finished", "stopped": "stopped", "running": "interrupted"}[comparison["status"]]
+    return (f"{len(comparison['results'])} of {comparison['total']} runs {state} in {comparison['seconds']:.1f} s "
+            f"on {comparison['data']}; runs take turns on the server's training slots.")
+
+
 # ----- summaries ---------------------------------------------------------------------
+def plus_minus(mean: float, std: float) -> str:
+    """``mean ± std`` to three decimals, or a dash when there is no value."""
+    return "–" if math.isnan(mean) else f"{mean:.3f} ± {std:.3f}"
+
+
+SUMMARY_COLUMNS = {"validation MSE": "final_val_loss", "MAE": "mae", "RMSE": "rmse", "R²": "r2"}
+
+
+def summary_table(results: list[dict], labels: list[str]) -> dict[str, list]:
+    """The page's summary table, column name to values: each figure as mean ± std across seeds, best first."""
+    rows = summary_rows(results, labels)
+    table: dict[str, list] = {"configuration": [r["configuration"] for r in rows]}
+    for column, key in SUMMARY_COLUMNS.items():
+        table[column] = [plus_minus(r[key], r[key + "_std"]) for r in rows]
+    table["runs"] = [r["runs"] for r in rows]
+    table["diverged"] = [r["diverged"] for r in rows]
+    return table
+
+
+
 def summary_rows(results: list[dict], labels: list[str]) -> list[dict]:
     """One row per configuration: mean and standard deviation of each figure, best first."""
     rows = []

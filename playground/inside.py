@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from scratchnet import BiasAdd, Dataset, NeuralNetwork, Operation, ParamOperation, WeightMultiply
-from scratchnet.data import BOOK_SPLIT_SEED, Split, split_scale
-from scratchnet.experiment import PRESETS
+from scratchnet.config import PRESETS, RunConfig
+from scratchnet.data import Split
 
-from .config import LIMITS, PlaygroundConfig, build_network, from_preset
+from .config import BUDGETS, from_preset
 from .inside_text import backward_text, forward_text, layer_names, loss_text
 from .run import LiveRun
 from .session import data_for, read_config
@@ -105,7 +105,7 @@ class Inspection:
 
     Attributes
     ----------
-    config : PlaygroundConfig
+    config : RunConfig
     net : NeuralNetwork
         Built, with the weights that were inspected.
     X : ndarray, shape (n, d)
@@ -116,7 +116,7 @@ class Inspection:
         Where the weights and the batch come from, in words.
     """
 
-    config: PlaygroundConfig
+    config: RunConfig
     net: NeuralNetwork
     X: np.ndarray
     y: np.ndarray
@@ -126,8 +126,8 @@ class Inspection:
 
 # ----- which network, which data -----------------------------------------------------------
 def page_config(
-    source: str, playground: PlaygroundConfig, activation: str = "sigmoid", neurons: int = 13
-) -> PlaygroundConfig:
+    source: str, playground: RunConfig, activation: str = "sigmoid", neurons: int = 13
+) -> RunConfig:
     """The configuration to inspect.
 
     Parameters
@@ -136,7 +136,7 @@ def page_config(
         A key of ``SOURCES``: ``"playground"`` (``playground`` as it is), a
         book preset, or ``"custom"`` (one hidden layer of ``neurons`` with
         ``activation`` on the Boston data).
-    playground : PlaygroundConfig
+    playground : RunConfig
         The playground's current configuration.
     """
     if source == "playground":
@@ -148,15 +148,14 @@ def page_config(
     raise ValueError(f"unknown network source {source!r}; choose from {list(SOURCES)}")
 
 
-def split_for(config: PlaygroundConfig, data: Dataset) -> Split:
+def split_for(config: RunConfig, data: Dataset) -> Split:
     """The playground's split of ``data`` (book order for book presets), features as configured."""
     if config.features is not None:
         data = data.select(list(config.features))
-    mode = "book" if config.book_mode else "proper"
-    return split_scale(data, config.test_size, BOOK_SPLIT_SEED, mode)
+    return config.split(data)
 
 
-def matching_run(state: MutableMapping, config: PlaygroundConfig) -> LiveRun | None:
+def matching_run(state: MutableMapping, config: RunConfig) -> LiveRun | None:
     """The playground's run if it trains exactly ``config``'s network on ``config``'s data, else None."""
     run = state.get("run")
     if isinstance(run, LiveRun) and run.key == config.run_key():
@@ -204,8 +203,8 @@ def inspect(
         origin = f"the starting weights of seed {config.seed}"
     X, y = first_batch(split, batch_size)
     widest = max([split.X_train.shape[1]] + [n for n, _ in config.layers])
-    if isinstance(batch_size, int) and batch_size * widest > LIMITS["inside_values"][1]:
-        cap = LIMITS["inside_values"][1]
+    if isinstance(batch_size, int) and batch_size * widest > BUDGETS["inside_values"]:
+        cap = BUDGETS["inside_values"]
         largest = max(cap // widest, 1)
         raise ValueError(f"Batch size {batch_size:,} is too large for this page: it draws every operation's values, "
                          f"at most {cap:,} numbers per array ({largest} rows at the widest layer of {widest}). "
@@ -228,7 +227,7 @@ def first_batch(split: Split, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def network_for(
-    config: PlaygroundConfig, input_width: int, params: Sequence[np.ndarray] | None = None
+    config: RunConfig, input_width: int, params: Sequence[np.ndarray] | None = None
 ) -> NeuralNetwork:
     """A new, built network of ``config`` for ``input_width`` features, with copies of ``params`` if given.
 
@@ -238,7 +237,7 @@ def network_for(
         ``[W1 (d, h1), B1 (1, h1), W2, B2, ...]``, e.g. a playground run's
         weights; they are copied, never shared.
     """
-    net = build_network(config)
+    net = config.build_network()
     net.build(int(input_width))
     if params is not None:
         params = list(params)
@@ -462,7 +461,7 @@ def describe(net: NeuralNetwork) -> str:
     return " → ".join(parts)
 
 
-def fingerprint(config: PlaygroundConfig, net: NeuralNetwork, X: np.ndarray, y: np.ndarray) -> str:
+def fingerprint(config: RunConfig, net: NeuralNetwork, X: np.ndarray, y: np.ndarray) -> str:
     """A digest of the configuration, every weight and the batch, to cache a gradient check by."""
     digest = hashlib.sha256(repr(sorted(config.to_dict().items())).encode())
     for a in (*net.params(), X, y):

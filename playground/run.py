@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scratchnet import Dataset, EpochReport, Trainer, TrainingDiverged, mae, r2, rmse
-from scratchnet.data import BOOK_SPLIT_SEED, split_scale
-
-from .config import PlaygroundConfig, build_network, build_optimizer
+from scratchnet import Dataset, EpochReport, Trainer, TrainingDiverged, regression_metrics
+from scratchnet.config import RunConfig
 
 STEP_BUDGET = 0.25  # seconds the Step button trains in its callback before the live loop takes over
 MAX_SNAPSHOTS = 40
@@ -64,16 +62,15 @@ class LiveRun:
     threads train it at once.
     """
 
-    def __init__(self, config: PlaygroundConfig, data: Dataset) -> None:
+    def __init__(self, config: RunConfig, data: Dataset) -> None:
         self._lock = threading.RLock()
         self._interrupt = threading.Event()  # set by stop(): a turn in flight ends at its next batch
         self.config = config
         self.key = config.run_key()
         self.data = data
-        mode = "book" if config.book_mode else "proper"
-        self.split = split_scale(data, config.test_size, BOOK_SPLIT_SEED, mode)
-        self.net = build_network(config)
-        self.trainer = Trainer(self.net, build_optimizer(config))
+        self.split = config.split(data)
+        self.net = config.build_network()
+        self.trainer = Trainer(self.net, config.build_optimizer())
         n_params = self.net.n_params(self.split.X_train.shape[1])
         self.max_snapshots = int(np.clip(SNAPSHOT_FLOATS // n_params, 5, MAX_SNAPSHOTS))
         self.initial: list[np.ndarray] | None = None  # starting weights of a loaded model
@@ -107,7 +104,7 @@ class LiveRun:
         self.restored: dict | None = None  # the restored model's epoch and figures after an early stop
         self.history = History()
         self._rate_marks: list[tuple[float, int]] = []
-        start = build_network(self.config)
+        start = self.config.build_network()
         # building a twin draws exactly the weights the run will start from,
         # without touching the run's own random stream
         start.build(self.split.X_train.shape[1])
@@ -147,14 +144,14 @@ class LiveRun:
             self._stop_at = None
 
     @_locked
-    def update(self, config: PlaygroundConfig) -> None:
+    def update(self, config: RunConfig) -> None:
         """Take new settings that continue the run (learning rate, optimizer, epochs, batch size...)."""
         if config.run_key() != self.key:
             raise ValueError("this change needs a new run")
         old = self.config
         self.config = config
         if (config.optimizer, config.momentum) != (old.optimizer, old.momentum):
-            optim = build_optimizer(config)
+            optim = config.build_optimizer()
             optim.net = self.net
             self.trainer.optim = optim
         else:
@@ -207,22 +204,8 @@ class LiveRun:
     def _train(self, epochs: int, budget: float | None) -> int:
         if epochs < 1:
             return 0
-        c = self.config
-        s = self.split
-        it = self.trainer.fit_iter(
-            s.X_train,
-            s.y_train,
-            s.X_test,
-            s.y_test,
-            epochs=epochs,
-            eval_every=c.eval_every,
-            batch_size=c.batch_size,
-            seed=c.seed,
-            restart=False,
-            early_stopping=c.early_stopping,
-            time_budget=budget,
-            should_pause=self._interrupt.is_set,
-        )
+        it = self.config.fit_iter(self.trainer, self.split, epochs=epochs, restart=False, time_budget=budget,
+                                  should_pause=self._interrupt.is_set)
         trained = 0
         try:
             for report in it:
@@ -251,9 +234,8 @@ class LiveRun:
             # every figure of an evaluation epoch describes the weights of that epoch
             h.eval_epochs.append(report.epoch)
             h.val_loss.append(report.val_loss)
-            h.mae.append(mae(self.split.y_test, report.val_prediction))
-            h.rmse.append(rmse(self.split.y_test, report.val_prediction))
-            h.r2.append(r2(self.split.y_test, report.val_prediction))
+            for name, value in regression_metrics(self.split.y_test, report.val_prediction).items():
+                getattr(h, name).append(value)
         if report.stopped_early:
             self._restored(report)
         elif report.epoch % self._snapshot_every == 0:
@@ -267,9 +249,7 @@ class LiveRun:
             "epoch": best,
             "train_loss": h.train_loss[h.epochs.index(best)],
             "val_loss": h.val_loss[h.eval_epochs.index(best)],
-            "mae": mae(self.split.y_test, pred),
-            "rmse": rmse(self.split.y_test, pred),
-            "r2": r2(self.split.y_test, pred),
+            **regression_metrics(self.split.y_test, pred),
         }
 
     @property

@@ -13,8 +13,9 @@ from collections.abc import MutableMapping
 import numpy as np
 
 from scratchnet import Dataset
+from scratchnet.config import FIELDS, LIMITS, RunConfig
 
-from .config import FIELDS, LIMITS, PlaygroundConfig, from_preset
+from .config import from_preset
 from .run import LiveRun
 
 # the controls kept as plain widget values (features and the layer stack have their own keys)
@@ -49,7 +50,7 @@ def is_locked(state: MutableMapping, name: str) -> bool:
     return bool(lock) and (name in lock or name == "preset")
 
 
-def write_config(state: MutableMapping, config: PlaygroundConfig) -> None:
+def write_config(state: MutableMapping, config: RunConfig) -> None:
     """Put ``config`` into the widget keys and the layer stack, leaving alone what a classroom link locked.
 
     Every way in (a preset, a loaded configuration or model, the Data page) goes through here, so none can
@@ -74,11 +75,11 @@ def _append_layer(state: MutableMapping, neurons: int, activation: str) -> None:
     state[f"activation_{lid}"] = activation
 
 
-def read_config(state: MutableMapping) -> PlaygroundConfig:
+def read_config(state: MutableMapping) -> RunConfig:
     """The configuration the widgets show now."""
     hidden = tuple((int(state[f"neurons_{lid}"]), str(state[f"activation_{lid}"])) for lid in state["layers"])
     features = state.get("features")
-    return PlaygroundConfig(
+    return RunConfig(
         dataset=state["dataset"],
         features=None if features is None else tuple(features),
         hidden=hidden,
@@ -122,7 +123,7 @@ def mark_custom(state: MutableMapping) -> None:
 
 
 def add_layer(state: MutableMapping, neurons: int = 8, activation: str = "relu") -> None:
-    if len(state["layers"]) < LIMITS["layers"][1] and not is_locked(state, "hidden"):
+    if len(state["layers"]) < LIMITS["layers"].high and not is_locked(state, "hidden"):
         _append_layer(state, neurons, activation)
         mark_custom(state)
 
@@ -162,7 +163,7 @@ def new_seed(state: MutableMapping) -> None:
 
 
 # ----- the run -------------------------------------------------------------------
-def sync_run(state: MutableMapping, config: PlaygroundConfig, data: Dataset) -> str:
+def sync_run(state: MutableMapping, config: RunConfig, data: Dataset) -> str:
     """Make ``state["run"]`` match ``config``: continue it, or start a new run; return a notice."""
     run: LiveRun | None = state.get("run")
     if run is not None and run.key == config.run_key():

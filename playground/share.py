@@ -6,6 +6,7 @@ out-of-range value falls back to its default and is named in one warning.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -17,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 
 from scratchnet import ACTIVATIONS, OPTIMIZERS
-from scratchnet.experiment import PRESETS
+from scratchnet.config import FIELDS, LEARNING_RATES, LIMITS, PRESETS, SEQUENCES, SPLIT_MODES, RunConfig
 from scratchnet.init import INITS
 
-from .config import DATASETS, FIELDS, LEARNING_RATES, LIMITS, SEQUENCES, PlaygroundConfig, from_preset, validate
+from .config import DATASETS, from_preset, validate
 
 # query-parameter name -> config field
 PARAMS = {
@@ -54,7 +55,7 @@ class _Bad(ValueError):
 
 
 # ----- encoding ----------------------------------------------------------------------
-def _text(config: PlaygroundConfig, name: str) -> str:
+def _text(config: RunConfig, name: str) -> str:
     value = getattr(config, name)
     if name == "hidden":
         return ",".join(f"{n}:{a}" for n, a in value)
@@ -67,7 +68,7 @@ def _text(config: PlaygroundConfig, name: str) -> str:
     return str(value)
 
 
-def to_query(config: PlaygroundConfig, locked: tuple[str, ...] = ()) -> dict[str, str]:
+def to_query(config: RunConfig, locked: tuple[str, ...] = ()) -> dict[str, str]:
     """The query parameters of a link that reopens ``config`` (``features`` only when some are dropped).
 
     A classroom link (``locked``) is signed, so that a student who edits it gets no locked session.
@@ -93,7 +94,7 @@ def signature(params: Mapping[str, str]) -> str:
     return hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def to_json(config: PlaygroundConfig, locked: tuple[str, ...] = ()) -> str:
+def to_json(config: RunConfig, locked: tuple[str, ...] = ()) -> str:
     """The configuration as a JSON document (the same fields as the link)."""
     doc = {"scratchnet": "playground-config-1", **config.to_dict()}
     doc["hidden"] = [list(layer) for layer in config.hidden]
@@ -104,20 +105,21 @@ def to_json(config: PlaygroundConfig, locked: tuple[str, ...] = ()) -> str:
 
 
 # ----- decoding ----------------------------------------------------------------------
-def _number(raw, kind, low, high, name):
+def _number(raw, name, setting):
+    """``raw`` as a number inside ``LIMITS[setting]``, whole if the setting is."""
+    limit = LIMITS[setting]
     try:
         value = float(raw)
     except (TypeError, ValueError, OverflowError):
         raise _Bad(f"{name}={_show(raw)} is not a number") from None
     if not math.isfinite(value):
         raise _Bad(f"{name}={_show(raw)} is not a finite number")
-    if kind is int:
+    if limit.whole:
         if value != int(value):
             raise _Bad(f"{name}={_show(raw)} is not a whole number")
         value = int(value)
-    if not low <= value <= high:
-        bounds = f"{low:,} to {high:,}" if kind is int else f"{low:g} to {high:g}"
-        raise _Bad(f"{name}={_show(raw)} is outside {bounds}")
+    if not limit.low <= value <= limit.high:
+        raise _Bad(f"{name}={_show(raw)} is outside {limit.show(limit.low)} to {limit.show(limit.high)}")
     return value
 
 
@@ -138,14 +140,15 @@ def _bool(raw, name):
 
 def _hidden(raw, name):
     items = raw if isinstance(raw, list) else [p for p in str(raw).split(",") if p.strip()]
-    if len(items) > LIMITS["layers"][1]:
-        raise _Bad(f"{name} has {len(items)} layers; at most {LIMITS['layers'][1]}")
+    most = LIMITS["layers"].high
+    if len(items) > most:
+        raise _Bad(f"{name} has {len(items)} layers; at most {most:g}")
     layers = []
     for k, item in enumerate(items, start=1):
         if isinstance(item, list) and len(item) != 2:
             raise _Bad(f"{name} layer {k} must be [neurons, activation], got {_show(item)}")
         neurons, activation = (item if isinstance(item, list) else str(item).split(":", 1) + [""])[:2]
-        n = _number(neurons, int, *LIMITS["neurons"], f"{name} neurons")
+        n = _number(neurons, f"{name} neurons", "neurons")
         act = _choice(str(activation).strip().lower() or "linear", tuple(ACTIVATIONS), f"{name} activation")
         layers.append((n, act))
     return tuple(layers)
@@ -163,7 +166,7 @@ def _features(raw, name):
 
 
 def _lr(raw, name):
-    value = _number(raw, float, LEARNING_RATES[0], LEARNING_RATES[-1], name)
+    value = _number(raw, name, "lr")
     nearest = min(LEARNING_RATES, key=lambda v: abs(math.log10(v) - math.log10(value)))
     if nearest != value:
         raise _Bad(f"{name}={_show(raw)} is not on the learning-rate scale (nearest is {nearest:g})")
@@ -177,16 +180,12 @@ PARSERS = {
     "preset": lambda raw, n: _choice(raw, (*PRESETS, "custom"), n),
     "optimizer": lambda raw, n: _choice(raw, tuple(OPTIMIZERS), n),
     "lr": _lr,
-    "momentum": lambda raw, n: _number(raw, float, 0.0, 0.99, n),
-    "batch_size": lambda raw, n: _number(raw, int, 1, 100_000, n),
-    "epochs": lambda raw, n: _number(raw, int, *LIMITS["epochs"], n),
-    "eval_every": lambda raw, n: _number(raw, int, *LIMITS["epochs"], n),
-    "seed": lambda raw, n: _number(raw, int, *LIMITS["seed"], n),
     "init": lambda raw, n: _choice(raw, tuple(INITS), n),
-    "weight_decay": lambda raw, n: _number(raw, float, 0.0, 1.0, n),
     "early_stopping": _bool,
-    "test_size": lambda raw, n: _number(raw, float, 0.05, 0.5, n),
     "sequence": lambda raw, n: _choice(raw, tuple(SEQUENCES), n),
+    # every other numeric setting, in the range LIMITS gives it
+    **{field: functools.partial(_number, setting=field) for field in
+       ("momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size")},
 }
 
 
@@ -204,7 +203,7 @@ def _single(raw):
     return raw
 
 
-def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
+def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[RunConfig, tuple[str, ...], list[str]]:
     """Build a config from raw values keyed as in ``names`` (param or field name -> field).
 
     Returns the config, the locked controls and the list of problems found.
@@ -245,7 +244,7 @@ def _locked(raw) -> tuple[tuple[str, ...], list[str]]:
     return good, bad
 
 
-def from_query(params: Mapping) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
+def from_query(params: Mapping) -> tuple[RunConfig, tuple[str, ...], list[str]]:
     """Read a link's query parameters: text values, or lists of them when a parameter repeats (the last counts).
 
     A classroom link whose signature does not match (edited, or made by another server) is not applied at
@@ -262,7 +261,7 @@ def from_query(params: Mapping) -> tuple[PlaygroundConfig, tuple[str, ...], list
     return from_values(values, PARAMS)
 
 
-def from_json(text: str | bytes) -> tuple[PlaygroundConfig, tuple[str, ...], list[str]]:
+def from_json(text: str | bytes) -> tuple[RunConfig, tuple[str, ...], list[str]]:
     """Read a configuration file written by ``to_json``; a file that is not JSON gives defaults and a problem."""
     try:
         doc = json.loads(text)
@@ -270,7 +269,7 @@ def from_json(text: str | bytes) -> tuple[PlaygroundConfig, tuple[str, ...], lis
         return from_preset("book-deep"), (), ["the file is not JSON"]
     if not isinstance(doc, dict):
         return from_preset("book-deep"), (), ["the file does not hold a configuration object"]
-    return from_values(doc, {f.name: f.name for f in fields(PlaygroundConfig)})
+    return from_values(doc, {f.name: f.name for f in fields(RunConfig)})
 
 
 def warning_text(problems: list[str]) -> str:
@@ -295,56 +294,52 @@ def history_csv(history) -> str:
     return "\n".join(lines) + "\n"
 
 
-def script(config: PlaygroundConfig, target: str | None = None) -> str:
+SPLIT_TEXT = {"book": "the features scaled with every row, then split (the book's order)",
+              "proper": "split, then the features scaled with the training rows only"}
+
+
+def script(config: RunConfig, target: str | None = None) -> str:
     """A Python script that reproduces a run of ``config`` with scratchnet, from any folder.
 
     For an uploaded CSV (``csv:NAME``) the script reads the CSV's path from its command line and uses
     ``target`` (the CSV's target column) as y.
     """
-    layers = ",\n        ".join(f'Dense({n}, "{a}", weight_init="{config.init}")' for n, a in config.layers)
-    features = "" if config.features is None else f"\ndata = data.select({list(config.features)!r})"
-    optim_args = f"lr={config.lr!r}, weight_decay={config.weight_decay!r}"
-    if config.optimizer == "momentum":
-        optim_args += f", momentum={config.momentum!r}"
-    mode = "book" if config.book_mode else "proper"
+    settings = "\n".join(f"    {name}={getattr(config, name)!r}," for name in FIELDS)
     if config.dataset.startswith("csv:"):
         usage = f"python this_file.py PATH/TO/{re.sub(r'[^A-Za-z0-9_.-]', '_', config.dataset[4:])}.csv"
-        loading = (f"if len(sys.argv) != 2:\n    sys.exit({('usage: ' + usage)!r})\n"
+        loading = (f"import sys\n\nif len(sys.argv) != 2:\n    sys.exit({('usage: ' + usage)!r})\n"
                    f"data = load_csv(sys.argv[1], target={target!r}, name={config.dataset[4:]!r})")
     else:
         usage = "python this_file.py"
-        loading = f"data = load_dataset({config.dataset!r})"
+        loading = "data = load_dataset(config.dataset)"
+    features = "" if config.features is None else "\ndata = data.select(list(config.features))"
+    layers = ", ".join(f'Dense({n}, "{a}")' for n, a in config.layers)
     return f'''"""Reproduce a scratchnet playground run.
 
 Needs the scratchnet package: pip install the scratchnet project folder (pip install PATH/TO/scratchnet, or
 pip install -e . inside it). Then, from any folder: {usage}
 """
 
-import sys
+from scratchnet import Trainer, eval_regression_model
+from scratchnet.config import RunConfig
+from scratchnet.data import load_csv, load_dataset
+from scratchnet.trainer import describe
 
-from scratchnet import Dense, NeuralNetwork, Trainer, eval_regression_model, get_optimizer
-from scratchnet.data import BOOK_SPLIT_SEED, load_csv, load_dataset, split_scale
-
-{loading}{features}
-split = split_scale(data, test_size={config.test_size!r}, seed=BOOK_SPLIT_SEED, mode="{mode}")
-net = NeuralNetwork(
-    [
-        {layers},
-    ],
-    "mse",
-    seed={config.seed},
-    book_mode={config.book_mode},
+config = RunConfig(
+{settings}
 )
-optim = get_optimizer("{config.optimizer}", {optim_args})
-trainer = Trainer(net, optim)
-trainer.fit(split.X_train, split.y_train, split.X_test, split.y_test, epochs={config.epochs},
-            eval_every={config.eval_every}, batch_size={config.batch_size}, seed={config.seed},
-            early_stopping={config.early_stopping}, verbose=True)
+{loading}{features}
+split = config.split(data)  # {SPLIT_MODES[config.sequence]} split: {SPLIT_TEXT[SPLIT_MODES[config.sequence]]}
+net = config.build_network()  # {layers}, MSE loss
+trainer = Trainer(net, config.build_optimizer())  # {config.optimizer}, learning rate {config.lr:g}
+for report in config.fit_iter(trainer, split):  # {config.epochs} epochs of batches of {config.batch_size}
+    if report.val_loss is not None:
+        print(describe(report))
 print(eval_regression_model(net, split.X_test, split.y_test, verbose=True))
 '''
 
 
-def settle(config: PlaygroundConfig, feature_names: list[str], n_rows: int) -> tuple[PlaygroundConfig, list[str]]:
+def settle(config: RunConfig, feature_names: list[str], n_rows: int) -> tuple[RunConfig, list[str]]:
     """Make a decoded config fit its dataset: unknown features, batch size and eval interval fall back.
 
     Returns the config and the problems found (all fixed; if anything is

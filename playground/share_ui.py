@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from scratchnet import ACTIVATIONS, ModelFileError, load, save
+from scratchnet.config import LIMITS, RunConfig
 
 from . import session, share
-from .config import LIMITS, PlaygroundConfig
 from .loaders import dataset
 from .text import md
 
@@ -60,19 +60,19 @@ def show_link_warning(state: MutableMapping) -> None:
         st.warning(md(text), icon=":material/link_off:")
 
 
-def sync_url(state: MutableMapping, config: PlaygroundConfig) -> None:
+def sync_url(state: MutableMapping, config: RunConfig) -> None:
     """Keep the address bar a link that reopens this setup."""
     params = share.to_query(config, locked(state))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
 
 
-def link(config: PlaygroundConfig, lock: tuple[str, ...] = ()) -> str:
+def link(config: RunConfig, lock: tuple[str, ...] = ()) -> str:
     base = (st.context.url or "").split("?")[0]
     return f"{base}?{urlencode(share.to_query(config, lock))}"
 
 
-def share_panel(state: MutableMapping, config: PlaygroundConfig, run) -> None:
+def share_panel(state: MutableMapping, config: RunConfig, run) -> None:
     """Downloads and uploads of the configuration, the script, the model and the history."""
     with st.expander("Share and export", icon=":material/ios_share:"):
         st.caption("The address bar always holds a link to this setup. Copy it, or use the buttons below.")
@@ -137,11 +137,12 @@ def _load_model(state: MutableMapping) -> None:
                                            "cannot use it for regression.")
         return
     hidden = tuple((c["neurons"], c["activation"]["name"]) for c in layers[:-1])
-    too_wide = [n for n, _ in hidden if not LIMITS["neurons"][0] <= n <= LIMITS["neurons"][1]]
-    if too_wide or len(hidden) > LIMITS["layers"][1] or any(a not in ACTIVATIONS for _, a in hidden):
+    neurons, layers = LIMITS["neurons"], LIMITS["layers"]
+    too_wide = [n for n, _ in hidden if neurons.problem(n)]
+    if too_wide or len(hidden) > layers.high or any(a not in ACTIVATIONS for _, a in hidden):
         state["model_message"] = (
-            "error", f"This model cannot be used here: the playground allows at most {LIMITS['layers'][1]} hidden "
-                     f"layers of {LIMITS['neurons'][0]} to {LIMITS['neurons'][1]} neurons with the activations "
+            "error", f"This model cannot be used here: the playground allows at most {layers.high:g} hidden "
+                     f"layers of {neurons.low:g} to {neurons.high:g} neurons with the activations "
                      f"{', '.join(ACTIVATIONS)}; the model has {[n for n, _ in hidden]}.")
         return
     current = session.read_config(state)
@@ -158,7 +159,7 @@ def _load_model(state: MutableMapping) -> None:
     state["model_message"] = ("success", "Model loaded: its weights are the run's starting point.")
 
 
-def classroom_panel(state: MutableMapping, config: PlaygroundConfig) -> None:
+def classroom_panel(state: MutableMapping, config: RunConfig) -> None:
     """For a teacher: choose the controls students may not see or change, and get the link."""
     if locked(state):
         return

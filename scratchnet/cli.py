@@ -6,11 +6,13 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .data import LOADERS, DataError
-from .experiment import PRESETS, RunConfig, parse_layers, preset, run
+from .config import LIMITS, PRESETS, RunConfig, check, hidden_of, parse_layers, preset
+from .data import LOADERS, DataError, load_dataset
+from .experiment import run
 from .init import INITS
 from .optimizers import OPTIMIZERS
 from .serialization import save
@@ -24,25 +26,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"scratchnet: error: {message}\n")
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
+def _setting(name: str) -> Callable[[str], float]:
+    """An argparse type for the numeric setting ``name``, in the range ``LIMITS`` gives it."""
+    limit = LIMITS[name]
 
-
-def _whole(low: int, high: int):
-    def parse(text: str) -> int:
+    def parse(text: str) -> float:
         try:
-            value = int(text)
+            value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
-        return value
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+        message = limit.problem(value)
+        if message:
+            raise argparse.ArgumentTypeError(message)
+        return int(value) if limit.whole else value
 
     return parse
 
@@ -66,11 +64,10 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--layers", type=_layers, help="e.g. 13:sigmoid,13:sigmoid,1:linear")
     t.add_argument("--dataset", help=f"{', '.join(LOADERS)} or PATH.csv")
     t.add_argument("--target", help="target column of a CSV dataset (default: its last column)")
-    t.add_argument("--lr", type=_positive_float)
-    t.add_argument("--batch-size", type=_whole(1, 1_000_000))
-    t.add_argument("--epochs", type=_whole(1, 5000))
-    t.add_argument("--eval-every", type=_whole(1, 5000))
-    t.add_argument("--seed", type=_whole(0, 2**32 - 1))
+    for name in ("lr", "momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size"):
+        limit = LIMITS[name]
+        t.add_argument(f"--{name.replace('_', '-')}", type=_setting(name),
+                       help=f"{limit.label}, {limit.show(limit.low)} to {limit.show(limit.high)}")
     t.add_argument("--optimizer", choices=sorted(OPTIMIZERS))
     t.add_argument("--init", choices=sorted(INITS))
     t.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=None)
@@ -84,22 +81,16 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     if args.preset and args.layers:
         raise ValueError("give --preset or --layers, not both")
     if args.layers:
-        config = RunConfig(layers=args.layers)
+        # a network of one's own: the book's settings with independent random streams
+        config = preset("book-deep", hidden=hidden_of(args.layers), preset="custom", sequence="independent")
     else:
         config = preset(args.preset or "book-deep")
-    changes = {
-        "dataset": args.dataset,
-        "target": args.target,
-        "lr": args.lr,
-        "batch_size": args.batch_size,
-        "epochs": args.epochs,
-        "eval_every": args.eval_every,
-        "seed": args.seed,
-        "optimizer": args.optimizer,
-        "init": args.init,
-        "early_stopping": args.early_stopping,
-    }
-    return replace(config, **{k: v for k, v in changes.items() if v is not None})
+    names = ("dataset", "lr", "momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size",
+             "optimizer", "init", "early_stopping")
+    config = replace(config, **{k: getattr(args, k) for k in names if getattr(args, k) is not None})
+    if args.eval_every is None and config.eval_every > config.epochs:
+        config = replace(config, eval_every=config.epochs)  # a short run is still evaluated at its end
+    return config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,8 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     save_to = _save_path(parser, args.save) if args.save else None  # refused before any training
     try:
         config = config_from_args(args)
+        data = load_dataset(config.dataset, args.target)
+        problems = check(config, data.X.shape[0], data.feature_names)
+        if problems:
+            raise ValueError(" ".join(problems))
         on_epoch = None if args.json else _print_progress(config.epochs)
-        result = run(config, on_epoch=on_epoch)
+        result = run(config, data, on_epoch=on_epoch)
     except (ValueError, DataError) as exc:
         parser.error(str(exc))
     except TrainingDiverged as exc:

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from scratchnet import SGD, Dense, MeanSquaredError, NeuralNetwork, Sigmoid, Trainer, eval_regression_model
-from scratchnet.experiment import preset, run
+from scratchnet.config import preset
+from scratchnet.experiment import run
 
 BOOK = {
     "book-linear": ([30.293, 28.469, 26.293, 25.541, 25.087], 3.52, 5.01),

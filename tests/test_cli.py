@@ -45,9 +45,11 @@ def test_text_output_has_the_books_lines(capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--lr", "-1"], "argument --lr: must be > 0, got -1"),
+        (["--lr", "-1"], "argument --lr: Learning rate must be between 1e-05 and 10, got -1."),
+            (["--momentum", "1"], "Momentum must be between 0 and 0.99, got 1."),
         (["--lr", "abc"], "not a number"),
-        (["--epochs", "0"], "must be between 1 and 5000, got 0"),
+        (["--epochs", "0"], "Epochs must be between 1 and 5,000, got 0."),
+            (["--batch-size", "400"], "Batch size must be between 1 and the 354 training rows, got 400."),
         (["--layers", "x:relu"], "neurons must be a whole number"),
         (["--layers", "13:swish,1:linear"], "unknown activation 'swish'"),
         (["--layers", "13:relu,2:linear"], "output layer must have 1 neuron"),

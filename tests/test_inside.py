@@ -10,9 +10,9 @@ from rendered import shown
 from streamlit.testing.v1 import AppTest
 
 from playground import figures, inside, inside_check, session
-from playground.config import PlaygroundConfig, build_network
 from playground.run import LiveRun
 from scratchnet import ACTIVATIONS
+from scratchnet.config import RunConfig
 from scratchnet.data import load_boston, load_dataset
 from scratchnet.gradcheck import check_network
 
@@ -21,7 +21,7 @@ PRESETS = ["book-linear", "book-shallow", "book-deep"]
 
 
 # ----- helpers -------------------------------------------------------------------------------
-def fresh_state(config: PlaygroundConfig | None = None) -> dict:
+def fresh_state(config: RunConfig | None = None) -> dict:
     state = {}
     session.init_state(state)
     if config is not None:
@@ -75,7 +75,7 @@ def test_a_broken_shape_rule_is_marked():
 
 def test_trace_values_are_those_of_the_network():
     insp = inspect("book-deep", batch=6)
-    twin = build_network(insp.config)
+    twin = insp.config.build_network()
     twin.build(13)
     loss = twin.train_batch(insp.X, insp.y)
     first = insp.steps[0]
@@ -171,7 +171,7 @@ def test_gradient_check_catches_a_wrong_gradient():
 
 
 def test_large_nets_are_checked_on_a_spread_of_entries_and_keep_their_weights():
-    config = replace(PlaygroundConfig(), preset="custom", init="glorot", hidden=((256, "relu"), (256, "tanh")))
+    config = replace(RunConfig(), preset="custom", init="glorot", hidden=((256, "relu"), (256, "tanh")))
     insp = inspect("playground", batch=8, state=fresh_state(config))
     assert inside_check.checked_per_parameter(inspect("book-deep", batch=354).net, 354) >= 169  # presets: all entries
     budget = inside_check.checked_per_parameter(insp.net, 8)
@@ -223,7 +223,7 @@ def test_playground_source_uses_the_runs_current_weights_and_split():
 
 
 def test_presets_and_custom_ignore_the_playground():
-    state = fresh_state(replace(PlaygroundConfig(), preset="custom", hidden=((3, "relu"),) * 4, dataset="sine"))
+    state = fresh_state(replace(RunConfig(), preset="custom", hidden=((3, "relu"),) * 4, dataset="sine"))
     assert [layer.neurons for layer in inspect("book-linear", state=state).net.layers] == [1]
     custom = inspect("custom", activation="tanh", neurons=7, state=state)
     assert inside.describe(custom.net) == "13 features → Dense(7, tanh) → Dense(1, linear)"

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from playground import live
-from playground.config import LIMITS, PlaygroundConfig, from_preset, size_errors, validate
+from playground.config import BUDGETS, from_preset, size_errors, validate
 from playground.run import LiveRun
 from playground.slots import TRAIN_BUDGET, TrainingSlots
 from scratchnet import Dataset
+from scratchnet.config import RunConfig
 from scratchnet.data import load_boston
 
 
@@ -24,7 +25,7 @@ def heavy_data(rows=6000, d=13, seed=0):
 
 
 # 8 x 64 sigmoid at batch size 1: one epoch of 4200 rows takes several seconds here
-HEAVY = PlaygroundConfig(dataset="csv:heavy", hidden=((64, "sigmoid"),) * 8, preset="custom", batch_size=1,
+HEAVY = RunConfig(dataset="csv:heavy", hidden=((64, "sigmoid"),) * 8, preset="custom", batch_size=1,
                          epochs=50, eval_every=1, early_stopping=False, lr=0.001)
 LIGHT = replace(from_preset("book-deep"), epochs=20, early_stopping=False)
 
@@ -195,7 +196,7 @@ def test_size_limits_name_the_numbers():
     assert size_errors(wide, 19_000, 13) == []
     (message,) = size_errors(wide, 99_000, 13)
     assert message.startswith("Too big for one session: 99,000 rows x 256 (the widest layer) = 25,344,000 numbers")
-    assert f"{LIMITS['cells'][1]:,}" in message
+    assert f"{BUDGETS['cells']:,}" in message
     deep = replace(HEAVY, hidden=((256, "relu"),) * 8, batch_size=5000)
     (message,) = size_errors(deep, 19_000, 13)
     assert "Batch size 5,000 is too large for 464,385 parameters" in message and "at most 538" in message

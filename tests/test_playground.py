@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from playground import figures, session
-from playground.config import PlaygroundConfig, build_network, from_preset, validate
+from playground.config import from_preset, validate
 from playground.run import LiveRun
+from scratchnet.config import RunConfig
 from scratchnet.data import load_boston, make_sine
 
 
@@ -23,7 +24,7 @@ def quick(**changes):
 
 def test_preset_config_builds_the_books_network():
     config = from_preset("book-shallow")
-    net = build_network(config)
+    net = config.build_network()
     assert [layer.neurons for layer in net.layers] == [13, 1]
     assert [type(layer.activation).__name__ for layer in net.layers] == ["Sigmoid", "Linear"]
     assert net.book_mode and net.seed == 20190501
@@ -31,11 +32,11 @@ def test_preset_config_builds_the_books_network():
 
 
 def test_the_random_number_mode_is_its_own_setting_not_the_presets_name():
-    custom = PlaygroundConfig(preset="custom", hidden=((8, "relu"),), init="glorot")
-    assert build_network(custom).book_mode and build_network(custom).layers[0].weight_init == "glorot"
-    independent = PlaygroundConfig(preset="book-deep", sequence="independent")
-    assert not build_network(independent).book_mode
-    assert custom.run_key() != PlaygroundConfig(preset="custom", hidden=((8, "relu"),), init="glorot",
+    custom = RunConfig(preset="custom", hidden=((8, "relu"),), init="glorot")
+    assert custom.build_network().book_mode and custom.build_network().layers[0].weight_init == "glorot"
+    independent = RunConfig(preset="book-deep", sequence="independent")
+    assert not independent.build_network().book_mode
+    assert custom.run_key() != RunConfig(preset="custom", hidden=((8, "relu"),), init="glorot",
                                                 sequence="independent").run_key()
 
 
@@ -48,7 +49,7 @@ def test_the_random_number_mode_is_its_own_setting_not_the_presets_name():
         (dict(hidden=((4, "swish"),)), "unknown activation 'swish'"),
         (dict(lr=100.0), "Learning rate must be between"),
         (dict(batch_size=500), "Batch size must be between 1 and the 354 training rows, got 500"),
-        (dict(epochs=6000), "Epochs must be between 1 and 5000, got 6000"),
+        (dict(epochs=6000), "Epochs must be between 1 and 5,000, got 6,000."),
         (dict(eval_every=60), "Evaluate every must be between 1 and the 50 epochs, got 60"),
         (dict(test_size=0.9), "Test fraction must be between"),
         (dict(optimizer="rmsprop"), "Unknown optimizer"),
@@ -238,7 +239,7 @@ def test_network_diagram_draws_every_connection_by_sign():
 
 
 def test_sine_dataset_runs_in_the_playground():
-    config = PlaygroundConfig(
+    config = RunConfig(
         dataset="sine",
         preset="custom",
         hidden=((16, "tanh"),),

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from playground import share
-from playground.config import PlaygroundConfig, from_preset
+from playground.config import from_preset
 from playground.run import LiveRun
 from playground.text import md
+from scratchnet.config import RunConfig
 from scratchnet.data import load_boston
 
 ROOT = Path(__file__).resolve().parent.parent
-CUSTOM = PlaygroundConfig(
+CUSTOM = RunConfig(
     dataset="diabetes",
     features=("bmi", "bp", "s5"),
     hidden=((32, "relu"), (8, "tanh")),

@@ -10,8 +10,9 @@ from rendered import shown
 from streamlit.testing.v1 import AppTest
 
 from playground import share
-from playground.config import PlaygroundConfig, from_preset
+from playground.config import from_preset
 from scratchnet import Dense, NeuralNetwork, save
+from scratchnet.config import RunConfig
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -28,7 +29,7 @@ def button(at, label):
 
 
 def test_a_link_reopens_the_same_configuration():
-    config = PlaygroundConfig(dataset="diabetes", features=("bmi", "bp", "s5"), hidden=((16, "relu"), (4, "tanh")),
+    config = RunConfig(dataset="diabetes", features=("bmi", "bp", "s5"), hidden=((16, "relu"), (4, "tanh")),
                               preset="custom", optimizer="adam", lr=0.003, batch_size=16, epochs=70, eval_every=7,
                               seed=11, init="glorot", weight_decay=0.001, early_stopping=True, test_size=0.2)
     at = open_with(share.to_query(config))
@@ -118,7 +119,7 @@ def test_a_teacher_builds_a_classroom_link():
 
 def test_configuration_file_round_trip_and_a_bad_file():
     at = open_with({})
-    config = PlaygroundConfig(preset="custom", hidden=((7, "tanh"),), epochs=33, eval_every=3, lr=0.1)
+    config = RunConfig(preset="custom", hidden=((7, "tanh"),), epochs=33, eval_every=3, lr=0.1)
     at.file_uploader(key="config_file").set_value(("c.json", share.to_json(config).encode(), "application/json"))
     at.run()
     assert not at.exception and at.session_state["run"].config.hidden == ((7, "tanh"),)
