@@ -4,10 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from playground import session
+from playground.core import session
 
 # the icon is a file of the app's own: a ":material/...:" icon makes the browser fetch it from a public font server
-ICON = Path(__file__).parent / "playground" / "icon.png"
+ICON = Path(__file__).parent / "playground" / "ui" / "icon.png"
 st.set_page_config(page_title="scratchnet", page_icon=str(ICON), layout="wide")
 session.init_state(st.session_state)
 pages = [

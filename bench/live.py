@@ -40,8 +40,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.browser import launch, serve_app, wait_idle  # noqa: E402
-from playground.config import from_preset  # noqa: E402
-from playground.run import LiveRun  # noqa: E402
+from playground.core.config import from_preset  # noqa: E402
+from playground.core.run import LiveRun  # noqa: E402
 from scratchnet.data import load_boston  # noqa: E402
 
 WATCH = """

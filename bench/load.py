@@ -26,8 +26,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.browser import CHROMIUM_FLAGS, chromium_path, rss_mb, serve_app_process  # noqa: E402
-from playground.config import from_preset  # noqa: E402
-from playground.run import LiveRun  # noqa: E402
+from playground.core.config import from_preset  # noqa: E402
+from playground.core.run import LiveRun  # noqa: E402
 from scratchnet.data import load_boston  # noqa: E402
 
 PRESETS = ("book-deep", "book-shallow", "book-linear")

@@ -5,11 +5,13 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from playground import compare, compare_figures, session
-from playground.loaders import dataset, training_slots
-from playground.slots import TRAIN_BUDGET
-from playground.text import md
-from playground.widgets import limited_number
+from playground.core import session
+from playground.core.slots import TRAIN_BUDGET
+from playground.core.text import md
+from playground.figures import compare as compare_figures
+from playground.logic import compare
+from playground.ui.loaders import dataset, training_slots
+from playground.ui.widgets import limited_number
 from scratchnet.config import LEARNING_RATES, PRESETS
 
 state = st.session_state

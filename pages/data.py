@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from playground import datainfo, session, upload_ui
-from playground.loaders import dataset
+from playground.core import session
+from playground.figures import data as data_figures
+from playground.logic import data as datainfo
+from playground.ui import upload
+from playground.ui.loaders import dataset
 from scratchnet.data import Dataset
 
 state = st.session_state
@@ -25,17 +28,17 @@ def chooser() -> None:
         "Dataset (the same choice as in the playground)",
         options,
         key="data_dataset",
-        on_change=lambda: upload_ui.choose_dataset(state, state["data_dataset"]),
+        on_change=lambda: upload.choose_dataset(state, state["data_dataset"]),
         format_func=datainfo.dataset_label,
         disabled=session.is_locked(state, "dataset"),
     )
     with right.expander("Load your own CSV (this session only)", icon=":material/upload_file:"):
         st.caption(
             "A header row, then numbers only: no empty cells, at least 10 rows, at most 500 columns and "
-            f"{upload_ui.max_upload_bytes() // 2**20} MB. The file stays in memory for this session and "
+            f"{upload.max_upload_bytes() // 2**20} MB. The file stays in memory for this session and "
             "can then be used on every page."
         )
-        upload_ui.csv_loader(state)
+        upload.csv_loader(state)
 
 
 def about(name: str, data: Dataset) -> None:
@@ -81,15 +84,16 @@ def tables(name: str, data: Dataset) -> None:
 
 def charts(data: Dataset) -> None:
     left, right = st.columns(2, gap="large")
-    left.plotly_chart(datainfo.target_histogram(data.y, data.target_name), config={"displaylogo": False})
-    right.plotly_chart(datainfo.correlation_heatmap(*datainfo.correlation(data)), config={"displaylogo": False})
+    left.plotly_chart(data_figures.target_histogram(data.y, data.target_name), config={"displaylogo": False})
+    right.plotly_chart(data_figures.correlation_heatmap(*datainfo.correlation(data)), config={"displaylogo": False})
     names = data.feature_names
     if state.get("data_scatter") not in names:
         state["data_scatter"] = datainfo.best_feature(data)
     left.selectbox("Feature to plot against the target", names, key="data_scatter")
     column = data.X[:, names.index(state["data_scatter"])]
     left.plotly_chart(
-        datainfo.feature_scatter(column, data.y, state["data_scatter"], data.target_name), config={"displaylogo": False}
+        data_figures.feature_scatter(column, data.y, state["data_scatter"], data.target_name),
+        config={"displaylogo": False},
     )
 
 

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from playground import figures, inside, inside_check, session
-from playground.loaders import dataset
-from playground.text import md
-from playground.widgets import limited_number
+from playground.core import session
+from playground.core.text import md
+from playground.figures import inside as inside_figures
+from playground.logic import inside, inside_check
+from playground.ui.loaders import dataset
+from playground.ui.widgets import limited_number
 from scratchnet import ACTIVATIONS
 
 STEP = "inside_step"
@@ -63,7 +65,7 @@ def show_step(steps: list, index: int) -> None:
             st.markdown(f"{mark} {c.rule}: `{c.got}` {sign} `{c.expected}`")
     cols = st.columns(len(step.arrays))
     for j, (col, (label, values)) in enumerate(zip(cols, step.arrays, strict=True)):
-        col.plotly_chart(figures.array_heatmap(values, f"{label} {values.shape}"), key=f"inside_heatmap_{j}",
+        col.plotly_chart(inside_figures.array_heatmap(values, f"{label} {values.shape}"), key=f"inside_heatmap_{j}",
                          config={"displaylogo": False})
 
 

@@ -5,14 +5,15 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-from playground import board, session, share_ui, upload_ui
-from playground.config import DATASETS, HELP, OPTIMIZER_LABELS, PRESET_NAMES, validate
-from playground.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
-from playground.loaders import dataset, training_slots
-from playground.run import STEP_BUDGET
-from playground.slots import SLOT_WAIT, TRAIN_BUDGET
-from playground.text import md
-from playground.widgets import limited_number, limited_slider
+from playground.core import session
+from playground.core.config import DATASETS, HELP, OPTIMIZER_LABELS, PRESET_NAMES, validate
+from playground.core.run import STEP_BUDGET
+from playground.core.slots import SLOT_WAIT, TRAIN_BUDGET
+from playground.core.text import md
+from playground.logic.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
+from playground.ui import board, sharing, upload
+from playground.ui.loaders import dataset, training_slots
+from playground.ui.widgets import limited_number, limited_slider
 from scratchnet import ACTIVATIONS
 from scratchnet.config import LEARNING_RATES, LIMITS, SEQUENCES
 from scratchnet.init import INITS
@@ -80,7 +81,7 @@ def layer_editor() -> None:
 
 def controls():
     """The sidebar; in classroom mode the controls the teacher fixed are not drawn."""
-    lock = {name for name in share_ui.CONTROL_LABELS if session.is_locked(state, name)}
+    lock = {name for name in sharing.CONTROL_LABELS if session.is_locked(state, name)}
     sb = st.sidebar
     sb.header("Data")
     data_controls(sb, lock)
@@ -100,7 +101,7 @@ def controls():
     sb.header("Training")
     training_controls(sb, lock)
     if lock:
-        fixed = ", ".join(share_ui.CONTROL_LABELS[name] for name in share_ui.CONTROL_LABELS if name in lock)
+        fixed = ", ".join(sharing.CONTROL_LABELS[name] for name in sharing.CONTROL_LABELS if name in lock)
         sb.caption(f"Set by your teacher for this class: {fixed}.")
 
 
@@ -113,7 +114,7 @@ def data_controls(sb, lock: set) -> None:
         sb.selectbox("Dataset", options, key="dataset", persist_state="session", on_change=_data_changed,
                      format_func=_dataset_label, help=HELP["dataset"])
         with sb.expander("Load a CSV (this session only)"):
-            upload_ui.csv_loader(state)
+            upload.csv_loader(state)
     if "features" not in lock:
         names = data_for(state["dataset"]).feature_names
         chosen = state["features"] if state["features"] is not None else names
@@ -163,7 +164,7 @@ def data_for(name: str):
 
 
 def _data_changed():
-    upload_ui.data_changed(state)
+    upload.data_changed(state)
 
 
 def _step():
@@ -216,7 +217,7 @@ def live_view() -> None:
 
     Each pass trains for TRAIN_BUDGET seconds (when it gets one of the
     server's training slots) and sends one update: the progress panel, with
-    the four charts inside it for the live board (``playground.board``),
+    the four charts inside it for the live board (``playground.ui.board``),
     which redraws each Plotly chart in place. While training the charts are
     static (no hover), which draws fastest; once stopped they are interactive
     again. Pressing Stop (or any control) interrupts the loop at its next
@@ -280,10 +281,10 @@ def rows_of(name: str) -> tuple[list[str], int]:
     return data.feature_names, data.X.shape[0]
 
 
-share_ui.apply_link_once(state, rows_of)
+sharing.apply_link_once(state, rows_of)
 st.title("scratchnet playground")
 st.caption("Stack Dense layers, press Train, and watch the network learn. The book's chapter 3, live.")
-share_ui.show_link_warning(state)
+sharing.show_link_warning(state)
 controls()
 config = session.read_config(state)
 full = data_for(config.dataset)
@@ -301,10 +302,10 @@ if not errors:
             run.adopt(state.pop("pending_model"))
         except ValueError as exc:
             st.error(md(f"The loaded model does not fit this data: {exc}."))
-    share_ui.sync_url(state, config)
+    sharing.sync_url(state, config)
     with st.sidebar:
-        share_ui.share_panel(state, config, run)
-        share_ui.classroom_panel(state, config)
+        sharing.share_panel(state, config, run)
+        sharing.classroom_panel(state, config)
     n_params = config.n_params(data.X.shape[1])
     st.sidebar.caption(f"{n_params:,} parameters · {data.X.shape[0]} rows, {data.X.shape[1]} features · "
                        f"random numbers: {SEQUENCES[config.sequence]}")

@@ -25,7 +25,7 @@ def page_figures(at) -> list[dict]:
 
 def board_update(at) -> dict:
     """The live board's newest update on the AppTest page (carried in the progress panel's st.html)."""
-    from playground.board import read_carrier
+    from playground.ui.board import read_carrier
 
     updates = [read_carrier(h.proto.body) for h in at.html]
     updates = [u for u in updates if u is not None]

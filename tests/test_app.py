@@ -10,9 +10,10 @@ from plotly_json import board_figures, board_update
 from rendered import shown
 from streamlit.testing.v1 import AppTest
 
-from playground import session, upload_ui
-from playground.config import from_preset
-from playground.run import LiveRun
+from playground.core import session
+from playground.core.config import from_preset
+from playground.core.run import LiveRun
+from playground.ui import upload
 from scratchnet.data import load_boston
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -179,7 +180,7 @@ def test_a_diverged_run_shows_readable_numbers_and_goes_on_after_a_lower_learnin
 @pytest.mark.parametrize("value, text", [(1e300, "1e+300"), (float("inf"), "diverged"), (float("nan"), "diverged"),
                                          (12.3456, "12.346"), (2e-5, "2e-05"), (0.0, "0.000"), (-4.5e7, "-4.5e+07")])
 def test_card_numbers_stay_short(value, text):
-    from playground.live import number_text
+    from playground.logic.live import number_text
 
     assert number_text(value) == text
 
@@ -219,15 +220,15 @@ def csv_bytes(rows=40):
 
 def test_a_loaded_csv_becomes_a_dataset_for_this_session():
     at = start_app()
-    uploader = upload_ui.uploader_key(at.session_state)
+    uploader = upload.uploader_key(at.session_state)
     at.file_uploader(key=uploader).set_value(("flats.csv", csv_bytes(), "text/csv")).run()
     assert at.selectbox(key="csv_target").value == "price"
     button(at, "Use this CSV").click().run()
     assert not at.exception and not at.error
     assert at.session_state["dataset"] == "csv:flats"
     # the used file is let go: a fresh, empty uploader replaces the one that held it
-    assert upload_ui.uploader_key(at.session_state) != uploader and "_csv_memo" not in at.session_state
-    assert at.file_uploader(key=upload_ui.uploader_key(at.session_state)).value is None
+    assert upload.uploader_key(at.session_state) != uploader and "_csv_memo" not in at.session_state
+    assert at.file_uploader(key=upload.uploader_key(at.session_state)).value is None
     run = at.session_state["run"]
     assert run.data.feature_names == ["size", "rooms"] and run.split.X_train.shape[1] == 2
     button(at, "Step").click().run()
@@ -246,7 +247,7 @@ def test_a_bad_csv_gives_one_message_and_keeps_the_run(content, message):
     at = start_app()
     button(at, "Step").click().run()
     run = at.session_state["run"]
-    at.file_uploader(key=upload_ui.uploader_key(at.session_state)).set_value(("bad.csv", content, "text/csv")).run()
+    at.file_uploader(key=upload.uploader_key(at.session_state)).set_value(("bad.csv", content, "text/csv")).run()
     if any(b.label == "Use this CSV" for b in at.button):
         button(at, "Use this CSV").click().run()
     assert not at.exception

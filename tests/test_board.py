@@ -6,7 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from playground import board, figures
+from playground.figures import playground as figures
+from playground.ui import board
 
 COLUMNS = (("loss", "pva"), ("network", "weights"))
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground.config import from_preset
-from playground.run import LiveRun
-from playground.slots import TrainingSlots
+from playground.core.config import from_preset
+from playground.core.run import LiveRun
+from playground.core.slots import TrainingSlots
 from scratchnet.data import load_boston
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

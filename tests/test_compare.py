@@ -11,8 +11,8 @@ import pytest
 from joblib import Parallel, delayed
 from streamlit.testing.v1 import AppTest
 
-from playground import compare
-from playground.compare_figures import prediction_grid, validation_curves
+from playground.figures.compare import prediction_grid, validation_curves
+from playground.logic import compare
 from scratchnet.data import load_boston
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -176,7 +176,7 @@ def test_playground_settings_survive_a_visit_to_compare():
 
 
 def test_training_in_turns_on_the_slots_gives_the_same_results_as_in_one_go(tasks):
-    from playground.slots import TrainingSlots
+    from playground.core.slots import TrainingSlots
 
     slots = TrainingSlots(1)
     turns = list(compare.run_sliced(tasks, slots, budget=0.0005))
@@ -190,7 +190,7 @@ def test_training_in_turns_on_the_slots_gives_the_same_results_as_in_one_go(task
 
 
 def test_a_comparison_waits_its_turn_behind_other_trainings(tasks):
-    from playground.slots import TrainingSlots
+    from playground.core.slots import TrainingSlots
 
     slots = TrainingSlots(1)
     with slots.slot(timeout=1):  # someone else is training

@@ -1,4 +1,4 @@
-"""The Data page: its plain functions (playground.datainfo) and the page itself through AppTest."""
+"""The Data page: its plain functions (playground.logic.data) and the page itself through AppTest."""
 
 import warnings
 from pathlib import Path
@@ -9,7 +9,10 @@ from plotly_json import page_figures
 from rendered import shown
 from streamlit.testing.v1 import AppTest
 
-from playground import datainfo, session, upload_ui
+from playground.core import session
+from playground.figures import data as data_figures
+from playground.logic import data as datainfo
+from playground.ui import upload
 from scratchnet.data import MAX_COLUMNS, DataError, Dataset, load_boston, load_dataset, make_sine
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -67,7 +70,7 @@ def test_histogram_counts_sum_to_the_row_count(n):
     y = np.random.default_rng(n).gamma(2.0, size=(n, 1))
     counts, edges = datainfo.histogram(y)
     assert counts.sum() == n and len(edges) == len(counts) + 1 <= datainfo.MAX_BINS + 1
-    bars = datainfo.target_histogram(y, "t")["data"][0]
+    bars = data_figures.target_histogram(y, "t")["data"][0]
     assert bars["type"] == "bar" and bars["y"].sum() == n
     assert np.allclose(bars["x"], (edges[:-1] + edges[1:]) / 2)
 
@@ -75,7 +78,7 @@ def test_histogram_counts_sum_to_the_row_count(n):
 @pytest.mark.parametrize("n, shown", [(300, 300), (1000, 1000), (5000, 1000)])
 def test_scatter_is_capped_at_1000_points_of_real_rows(n, shown):
     data = make_sine(n=n, seed=1)
-    fig = datainfo.feature_scatter(data.X[:, 0], data.y, "x", "y")
+    fig = data_figures.feature_scatter(data.X[:, 0], data.y, "x", "y")
     points = fig["data"][0]
     assert points["type"] == "scatter" and len(points["x"]) == len(points["y"]) == shown
     rows = {(a, b) for a, b in zip(data.X[:, 0], data.y[:, 0], strict=True)}
@@ -85,7 +88,7 @@ def test_scatter_is_capped_at_1000_points_of_real_rows(n, shown):
 
 def test_heatmap_keeps_the_target_and_its_strongest_features_when_there_are_many_columns():
     names, matrix = datainfo.correlation(wide_data())
-    fig = datainfo.correlation_heatmap(names, matrix)
+    fig = data_figures.correlation_heatmap(names, matrix)
     trace = fig["data"][0]
     assert trace["type"] == "heatmap" and len(trace["x"]) == datainfo.MAX_HEATMAP
     assert trace["x"][-1] == "t" and {"f5", "f17"} <= set(trace["x"])
@@ -95,9 +98,9 @@ def test_heatmap_keeps_the_target_and_its_strongest_features_when_there_are_many
 
 def test_every_figure_uses_svg_traces_only(boston):
     figs = [
-        datainfo.target_histogram(boston.y, "MEDV"),
-        datainfo.correlation_heatmap(*datainfo.correlation(boston)),
-        datainfo.feature_scatter(boston.X[:, 0], boston.y, "CRIM", "MEDV"),
+        data_figures.target_histogram(boston.y, "MEDV"),
+        data_figures.correlation_heatmap(*datainfo.correlation(boston)),
+        data_figures.feature_scatter(boston.X[:, 0], boston.y, "CRIM", "MEDV"),
     ]
     assert {t["type"] for f in figs for t in f["data"]} == SVG_TRACES
 
@@ -250,14 +253,14 @@ def test_choosing_another_dataset_on_the_data_page_is_the_playgrounds_choice_too
 def test_a_good_csv_uploaded_on_the_data_page_is_usable_everywhere():
     at = open_data_page()
     content = rows_csv("size,rooms,price", 40, lambda i: f"{50 + i},{1 + i % 4},{100 + 3 * i + 10 * (i % 4)}")
-    at.file_uploader(key=upload_ui.uploader_key(at.session_state)).set_value(("flats.csv", content, "text/csv")).run()
+    at.file_uploader(key=upload.uploader_key(at.session_state)).set_value(("flats.csv", content, "text/csv")).run()
     assert not at.error and at.selectbox(key="csv_target").value == "price"
     at.selectbox(key="csv_target").set_value("size").run()
     assert any("40 rows, 2 feature(s), target size" in shown(s.value) for s in at.success)
     next(b for b in at.button if b.label == "Use this CSV").click().run()
     assert not at.exception and not at.error
-    upload = at.session_state["uploads"]["flats"]
-    assert upload.target_name == "size" and upload.feature_names == ["rooms", "price"]
+    loaded = at.session_state["uploads"]["flats"]
+    assert loaded.target_name == "size" and loaded.feature_names == ["rooms", "price"]
     assert at.session_state["dataset"] == "csv:flats" and at.session_state["features"] is None
     assert [m.value for m in at.metric] == ["40", "2", "2", "size"]
     assert at.selectbox(key="data_dataset").value == "csv:flats"
@@ -276,7 +279,7 @@ def test_bad_csvs_each_give_their_own_message_and_lose_nothing():
     at.switch_page("pages/data.py").run()
     seen = set()
     for case, (content, message) in BAD_CSVS.items():
-        uploader = at.file_uploader(key=upload_ui.uploader_key(at.session_state))
+        uploader = at.file_uploader(key=upload.uploader_key(at.session_state))
         uploader.set_value((f"{case}.csv", content, "text/csv")).run()
         errors = [shown(e.value) for e in at.error]
         assert not at.exception, case

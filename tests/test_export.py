@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground import share
-from playground.config import from_preset
-from playground.datainfo import load_upload
-from playground.run import LiveRun
+from playground.core import share
+from playground.core.config import from_preset
+from playground.core.run import LiveRun
+from playground.logic.data import load_upload
 from scratchnet.data import load_boston
 
 ROOT = Path(__file__).resolve().parent.parent

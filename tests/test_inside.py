@@ -1,4 +1,4 @@
-"""The "Inside the network" page: its logic (playground.inside, inside_text, inside_check) and the page itself."""
+"""The "Inside the network" page: its logic (playground.logic.inside, inside_text, inside_check) and the page itself."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -9,8 +9,10 @@ from plotly_json import page_figures
 from rendered import shown
 from streamlit.testing.v1 import AppTest
 
-from playground import figures, inside, inside_check, session
-from playground.run import LiveRun
+from playground.core import session
+from playground.core.run import LiveRun
+from playground.figures import inside as inside_figures
+from playground.logic import inside, inside_check
 from scratchnet import ACTIVATIONS
 from scratchnet.config import RunConfig
 from scratchnet.data import load_boston, load_dataset
@@ -252,13 +254,13 @@ def test_a_csv_that_is_gone_or_a_bad_source_raise_clear_errors():
 # ----- figure ------------------------------------------------------------------------------
 def test_array_heatmap_shows_every_value_with_hover():
     values = np.arange(-6.0, 6.0).reshape(3, 4)
-    fig = figures.array_heatmap(values, "W1 (3, 4)")
+    fig = inside_figures.array_heatmap(values, "W1 (3, 4)")
     (trace,) = fig["data"]
     assert trace["type"] == "heatmap" and np.array_equal(trace["z"], values)
     assert (trace["zmin"], trace["zmax"]) == (-6.0, 6.0) and "%{z" in trace["hovertemplate"]
     assert fig["layout"]["yaxis"]["autorange"] == "reversed" and fig["layout"]["title"]["text"] == "W1 (3, 4)"
     with pytest.raises(ValueError, match="2-D"):
-        figures.array_heatmap(np.zeros(3), "flat")
+        inside_figures.array_heatmap(np.zeros(3), "flat")
 
 
 # ----- the page ------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import share
-from playground.config import from_preset, validate
+from playground.core import share
+from playground.core.config import from_preset, validate
 from scratchnet import cli
 from scratchnet.config import FIELDS, LIMITS, RunConfig, check
 

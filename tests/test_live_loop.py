@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from playground import live
-from playground.config import BUDGETS, from_preset, size_errors, validate
-from playground.run import LiveRun
-from playground.slots import TRAIN_BUDGET, TrainingSlots
+from playground.core.config import BUDGETS, from_preset, size_errors, validate
+from playground.core.run import LiveRun
+from playground.core.slots import TRAIN_BUDGET, TrainingSlots
+from playground.logic import live
 from scratchnet import Dataset
 from scratchnet.config import RunConfig
 from scratchnet.data import load_boston
@@ -218,7 +218,7 @@ def test_one_turn_of_the_heaviest_allowed_settings_is_short(budget):
 
 
 def test_a_big_network_predicts_fewer_chart_rows():
-    from playground.live import CHART_WORK, chart_rows
+    from playground.logic.live import CHART_WORK, chart_rows
 
     assert chart_rows(378) == 1000  # the book's deep net: every point the chart can draw
     assert chart_rows(464_385) == CHART_WORK // 464_385 == 107

@@ -5,9 +5,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from playground import figures, session
-from playground.config import from_preset, validate
-from playground.run import LiveRun
+from playground.core import session
+from playground.core.config import from_preset, validate
+from playground.core.run import LiveRun
+from playground.figures import common
+from playground.figures import playground as figures
 from scratchnet.config import RunConfig
 from scratchnet.data import load_boston, make_sine
 
@@ -173,9 +175,9 @@ def test_layer_stack_editor():
 def test_downsample_keeps_first_and_last():
     x = np.arange(5000)
     y = x * 2.0
-    dx, dy = figures.downsample(x, y, 500)
+    dx, dy = common.downsample(x, y, 500)
     assert len(dx) <= 500 and dx[0] == 0 and dx[-1] == 4999 and dy[-1] == 9998
-    sx, _ = figures.downsample(x[:10], y[:10], 500)
+    sx, _ = common.downsample(x[:10], y[:10], 500)
     assert len(sx) == 10
 
 
@@ -183,7 +185,7 @@ def test_loss_figure_caps_points_and_marks_eval_epochs():
     epochs = np.arange(1, 3001)
     fig = figures.loss_figure(epochs, 1 / epochs, [10, 20], [0.5, 0.4], log_y=True, total_epochs=3000)
     train, val = fig["data"]
-    assert len(train["x"]) <= figures.MAX_CURVE and train["x"][-1] == 3000
+    assert len(train["x"]) <= common.MAX_CURVE and train["x"][-1] == 3000
     assert list(val["x"]) == [10, 20] and "markers" in val["mode"]
     assert fig["layout"]["yaxis"]["type"] == "log"
 
@@ -222,7 +224,7 @@ def test_pred_vs_actual_line_spans_the_data():
     line, points = fig["data"]
     lo, hi = min(actual.min(), predicted.min()), max(actual.max(), predicted.max())
     assert line["x"][0] == lo and line["x"][-1] == hi and list(line["y"]) == list(line["x"])
-    assert len(points["x"]) <= figures.MAX_SCATTER
+    assert len(points["x"]) <= common.MAX_SCATTER
     assert np.allclose(points["marker"]["color"], np.abs(points["x"] - points["y"]))
     assert "customdata[1]" in points["hovertemplate"]
 
@@ -234,7 +236,7 @@ def test_network_diagram_draws_every_connection_by_sign():
     lines = [t for t in fig["data"] if t["mode"] == "lines"]
     segments = sum(t["x"].count(None) for t in lines)
     assert segments == 6  # every weight, the zero one too
-    pos = sum(t["x"].count(None) for t in lines if t["line"]["color"] == figures.POS_COLOUR)
+    pos = sum(t["x"].count(None) for t in lines if t["line"]["color"] == common.POS_COLOUR)
     assert pos == 4  # 1.0, 0.5, 3.0 and the zero weight, drawn as the thinnest positive line
 
 
@@ -256,8 +258,8 @@ def test_sine_dataset_runs_in_the_playground():
 
 
 def test_panel_shows_epoch_cards_full_precision_and_the_waiting_state(boston):
-    from playground.live import panel_html
-    from playground.slots import TrainingSlots
+    from playground.core.slots import TrainingSlots
+    from playground.logic.live import panel_html
 
     run = LiveRun(quick(epochs=20, eval_every=5), boston)
     run.start()
@@ -271,7 +273,7 @@ def test_panel_shows_epoch_cards_full_precision_and_the_waiting_state(boston):
 
 
 def test_histograms_of_a_thinned_out_snapshot_fall_back_to_the_current_weights(boston):
-    from playground.live import histogram_figure
+    from playground.logic.live import histogram_figure
 
     run = LiveRun(quick(), boston)
     run.start()

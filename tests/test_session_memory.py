@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from playground.datainfo import load_upload
+from playground.logic.data import load_upload
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from playground import share
-from playground.config import from_preset
-from playground.run import LiveRun
-from playground.text import md
+from playground.core import share
+from playground.core.config import from_preset
+from playground.core.run import LiveRun
+from playground.core.text import md
 from scratchnet.config import RunConfig
 from scratchnet.data import load_boston
 
@@ -77,7 +77,7 @@ def test_bad_link_values_fall_back_with_a_message(params, field, message):
     config, _, problems = share.from_query(params)
     assert getattr(config, field) == getattr(from_preset("book-deep"), field)
     assert len(problems) == 1 and message in problems[0]
-    # the value is quoted as it came; the page shows the message as text (playground.text.md)
+    # the value is quoted as it came; the page shows the message as text (playground.core.text.md)
     assert "<" not in md(share.warning_text(problems)).replace("\\<", "")
 
 

@@ -9,8 +9,8 @@ import pytest
 from rendered import shown
 from streamlit.testing.v1 import AppTest
 
-from playground import share
-from playground.config import from_preset
+from playground.core import share
+from playground.core.config import from_preset
 from scratchnet import Dense, NeuralNetwork, save
 from scratchnet.config import RunConfig
 
@@ -34,7 +34,7 @@ def test_a_link_reopens_the_same_configuration():
                               seed=11, init="glorot", weight_decay=0.001, early_stopping=True, test_size=0.2)
     at = open_with(share.to_query(config))
     assert not at.exception and not at.warning and not at.error
-    from playground.session import read_config
+    from playground.core.session import read_config
 
     assert read_config(at.session_state) == config
     run = at.session_state["run"]
@@ -91,13 +91,15 @@ def test_nothing_a_locked_student_can_reach_changes_a_locked_value():
     at = open_with(share.to_query(teacher, locked=("lr", "epochs", "hidden", "dataset", "features")))
     assert not at.exception
     assert "Preset" not in [w.label for w in at.selectbox]  # the menu is gone...
-    from playground import datainfo, session, upload_ui
+    from playground.core import session
+    from playground.logic import data as datainfo
+    from playground.ui import upload
 
     # ...and the ways left to reach a locked value change nothing: a preset, a stale menu's callback
     at.session_state["preset"] = "book-linear"
     session.apply_preset(at.session_state)
     session.add_layer(at.session_state)
-    upload_ui.choose_dataset(at.session_state, "boston")  # the Data page's dataset menu
+    upload.choose_dataset(at.session_state, "boston")  # the Data page's dataset menu
     datainfo.set_features(at.session_state, ["age"], ["age", "sex", "bmi", "bp"])  # its feature picker
     at.run()
     config = session.read_config(at.session_state)

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from playground import datainfo, figures
-from playground.text import WORD_JOINER, md, plotly
+from playground.core.text import WORD_JOINER, md, plotly
+from playground.figures import data as data_figures
+from playground.figures import playground as figures
 
 HOSTILE = ["[click me](https://example.invalid)", "**B0LD**", "![i](http://127.0.0.1:9/x.png)", ":material/home:",
            ":red[alarm]", "<img src=x onerror=alert(1)>", "a_b_c", "`code`", "line\nbreak", "www.example.invalid",
@@ -40,8 +41,8 @@ def test_figures_carry_names_as_data_not_as_template_or_markup():
     assert "big" not in points["hovertemplate"] and "%{meta[0]}" in points["hovertemplate"]
     diagram = figures.network_diagram([np.ones((2, 1)), np.ones((1, 1))], names)
     assert diagram["data"][-1]["text"][:2] == ["&lt;b&gt;big&lt;/b&gt;", "%{y}"]
-    scatter = datainfo.feature_scatter(np.arange(5.0), np.arange(5.0), "<i>f</i>", "%{x}")
+    scatter = data_figures.feature_scatter(np.arange(5.0), np.arange(5.0), "<i>f</i>", "%{x}")
     assert "<i>" not in scatter["layout"]["title"]["text"] and scatter["data"][0]["meta"] == ["&lt;i&gt;f&lt;/i&gt;",
                                                                                              "%{x}"]
-    heat = datainfo.correlation_heatmap(["<s>a</s>", "b"], np.eye(2))
+    heat = data_figures.correlation_heatmap(["<s>a</s>", "b"], np.eye(2))
     assert heat["data"][0]["x"] == ["&lt;s&gt;a&lt;/s&gt;", "b"]

@@ -117,8 +117,8 @@ def classroom_link() -> str:
     from dataclasses import replace
     from urllib.parse import urlencode
 
-    from playground import share
-    from playground.config import from_preset
+    from playground.core import share
+    from playground.core.config import from_preset
 
     config = replace(from_preset("book-deep"), epochs=40, lr=0.1)
     return "/?" + urlencode(share.to_query(config, locked=("lr", "epochs", "hidden")))

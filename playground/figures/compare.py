@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compare import curve_band
-from .figures import MAX_SCATTER, _layout
+from playground.figures.common import MAX_SCATTER, base_layout
+from playground.logic.compare import curve_band
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
@@ -40,7 +40,7 @@ def validation_curves(results: list[dict], labels: list[str], reference: float |
                      "mode": "lines", "name": "closed-form linear regression (scikit-learn)",
                      "line": {"color": "#555", "dash": "dash"},
                      "hovertemplate": "scikit-learn LinearRegression<br>test MSE %{y:.3f}<extra></extra>"})
-    layout = _layout("Validation loss: mean across seeds, band from min to max", 420,
+    layout = base_layout("Validation loss: mean across seeds, band from min to max", 420,
                      xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "validation MSE"}})
     return {"data": data, "layout": layout}
 
@@ -56,7 +56,7 @@ def prediction_grid(results: list[dict], labels: list[str], seed: int, actual: n
     rows = -(-n // cols)
     gap_x, gap_y = 0.06, 0.16 if rows > 1 else 0.0
     w, h = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
-    data, layout, notes = [], _layout(f"Predicted vs actual on the test rows, seed {seed}", 320 * rows + 60,
+    data, layout, notes = [], base_layout(f"Predicted vs actual on the test rows, seed {seed}", 320 * rows + 60,
                                       showlegend=False), []
     for k, label in enumerate(labels):
         run = next((r for r in results if r["label"] == label and r["seed"] == seed), None)

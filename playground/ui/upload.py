@@ -1,6 +1,6 @@
 """The CSV upload widget shared by the Data page and the playground (Streamlit-aware, like ``loaders``).
 
-The checks themselves are plain functions in ``playground.datainfo``; this
+The checks themselves are plain functions in ``playground.logic.data``; this
 module draws the widgets, shows one ``st.error`` per bad file and, when the
 person accepts a good file, makes it this session's current dataset. Uploads
 stay in memory (``state["uploads"]``); nothing is written to disk.
@@ -12,11 +12,11 @@ from collections.abc import Callable, MutableMapping
 
 import streamlit as st
 
+from playground.core import session
+from playground.core.text import md
+from playground.logic import data as datainfo
+from playground.ui.loaders import dataset
 from scratchnet.data import DataError, Dataset
-
-from . import datainfo, session
-from .loaders import dataset
-from .text import md
 
 MEMO_SIZE = 4  # checked uploads remembered per session, so reruns do not parse the file again
 

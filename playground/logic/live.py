@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from . import figures
+from playground.figures import playground as figures
 
 
 def number_text(value: float) -> str:

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from playground.core.config import from_preset, validate
 from scratchnet import Dataset, Trainer, TrainingDiverged, regression_metrics
 from scratchnet.config import BOOK_SEED, RunConfig
 from scratchnet.data import Split
-
-from .config import from_preset, validate
 
 MAX_CONFIGS, MAX_SEEDS = 6, 10
 

@@ -18,10 +18,10 @@ def dataset(name: str) -> Dataset:
 def training_slots():
     """The server-wide training slots (one per core), shared by every session; BLAS set to one thread.
 
-    Made once per server process, which is also when the memory trimming starts (``playground.memory``).
+    Made once per server process, which is also when the memory trimming starts (``playground.core.memory``).
     """
-    from .memory import keep_memory_tidy
-    from .slots import TrainingSlots, one_blas_thread
+    from playground.core.memory import keep_memory_tidy
+    from playground.core.slots import TrainingSlots, one_blas_thread
 
     one_blas_thread()
     keep_memory_tidy()

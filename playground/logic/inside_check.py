@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.logic.inside import FAIL, PASS, Inspection, as_batch
 from scratchnet import NeuralNetwork, gradcheck
 from scratchnet.gradcheck import TOLERANCE, GradCheck
-
-from .inside import FAIL, PASS, Inspection, as_batch
 
 __all__ = ["TOLERANCE", "CheckReport", "GradCheck", "check", "checked_per_parameter", "gradient_check"]
 

@@ -14,14 +14,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from playground.core.config import BUDGETS, from_preset
+from playground.core.run import LiveRun
+from playground.core.session import data_for, read_config
+from playground.logic.inside_text import backward_text, forward_text, layer_names, loss_text
 from scratchnet import BiasAdd, Dataset, NeuralNetwork, Operation, ParamOperation, WeightMultiply
 from scratchnet.config import PRESETS, RunConfig
 from scratchnet.data import Split
-
-from .config import BUDGETS, from_preset
-from .inside_text import backward_text, forward_text, layer_names, loss_text
-from .run import LiveRun
-from .session import data_for, read_config
 
 SOURCES = {
     "playground": "The playground's network",
@@ -182,7 +181,7 @@ def inspect(
     batch_size : int
         Rows of the training data in the batch: its first ``batch_size`` rows.
     loader : callable
-        ``loader(name)`` gives a built-in dataset, e.g. ``playground.loaders.dataset``.
+        ``loader(name)`` gives a built-in dataset, e.g. ``playground.ui.loaders.dataset``.
 
     Raises
     ------

@@ -1,6 +1,6 @@
 """Streamlit side of sharing: the link in the address bar, downloads, uploads and classroom links.
 
-The logic (encoding, checking, scripts) is in ``playground.share``; this
+The logic (encoding, checking, scripts) is in ``playground.core.share``; this
 module only reads and draws widgets.
 """
 
@@ -13,12 +13,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from playground.core import session, share
+from playground.core.text import md
+from playground.ui.loaders import dataset
 from scratchnet import ACTIVATIONS, ModelFileError, load, save
 from scratchnet.config import LIMITS, RunConfig
-
-from . import session, share
-from .loaders import dataset
-from .text import md
 
 CONTROL_LABELS = {
     "dataset": "dataset", "features": "features", "hidden": "layers", "preset": "preset",

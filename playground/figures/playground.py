@@ -1,10 +1,6 @@
-"""Plotly figure builders: plain functions from arrays to figure dicts (SVG traces only).
+"""The playground page's figures: the loss curve, weight histograms, predicted vs actual, the network diagram.
 
-They return plain ``{"data": [...], "layout": {...}}`` dicts rather than
-``plotly.graph_objects`` figures: ``st.plotly_chart`` validates a figure once
-anyway, and skipping a second validation halves the cost of a live refresh.
-Every builder caps what it sends: at most ``MAX_CURVE`` points per curve and
-``MAX_SCATTER`` per scatter, as numpy arrays.
+Plain functions from arrays to figure dicts; see ``playground.figures.common``.
 """
 
 from __future__ import annotations
@@ -13,36 +9,21 @@ import math
 
 import numpy as np
 
-from . import text
+from playground.core import text
+from playground.figures.common import (
+    BIAS_COLOUR,
+    MAX_SCATTER,
+    NEG_COLOUR,
+    POS_COLOUR,
+    TRAIN_COLOUR,
+    VAL_COLOUR,
+    base_layout,
+    downsample,
+)
 
-MAX_CURVE = 500
-MAX_SCATTER = 1000
 MAX_DIAGRAM_NEURONS = 24
 MAX_MARKED = 100  # eval points marked on the loss curve up to this many
-TRAIN_COLOUR, VAL_COLOUR, BIAS_COLOUR = "#1f77b4", "#d62728", "#ff7f0e"
-POS_COLOUR, NEG_COLOUR = "#2b83ba", "#d7191c"
 WIDTH_BANDS = (0.5, 1.2, 2.0, 3.0, 4.5)
-
-
-def downsample(x: np.ndarray, y: np.ndarray, max_points: int = MAX_CURVE) -> tuple[np.ndarray, np.ndarray]:
-    """Evenly spaced points of ``(x, y)``, never more than ``max_points``, first and last kept."""
-    x, y = np.asarray(x), np.asarray(y)
-    if len(x) <= max_points:
-        return x, y
-    idx = np.unique(np.linspace(0, len(x) - 1, max_points).round().astype(int))
-    return x[idx], y[idx]
-
-
-def _layout(title: str, height: int = 320, **extra) -> dict:
-    return {
-        "title": {"text": title, "font": {"size": 15}},
-        "height": height,
-        "margin": {"l": 55, "r": 20, "t": 50, "b": 45},
-        "template": "plotly_white",
-        "legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
-        "uirevision": "keep",
-        **extra,
-    }
 
 
 def epoch_axis_end(trained: int, total: int) -> int:
@@ -81,7 +62,7 @@ def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, 
             "hovertemplate": "epoch %{x}<br>validation loss %{y:.4g}<extra></extra>",
         },
     ]
-    layout = _layout(
+    layout = base_layout(
         "Loss",
         xaxis={"title": {"text": "epoch"}, "range": [0, right]},
         yaxis={"title": {"text": "MSE loss" + (" (log scale)" if log_y else "")}, "type": "log" if log_y else "linear",
@@ -108,7 +89,7 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
     height = (1.0 - gap * (n_rows - 1)) / n_rows
     data, layout, annotations = (
         [],
-        _layout(f"Weights and biases at epoch {epoch}", 150 * n_rows + 90, bargap=0.05, showlegend=False),
+        base_layout(f"Weights and biases at epoch {epoch}", 150 * n_rows + 90, bargap=0.05, showlegend=False),
         [],
     )
     for k, (values, e) in enumerate(zip(snapshot, edges, strict=True)):
@@ -211,7 +192,7 @@ def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, ho
             "hovertemplate": hover + "<extra></extra>",
         },
     ]
-    layout = _layout(
+    layout = base_layout(
         title or "Predicted vs actual", xaxis={"title": {"text": "actual"}}, yaxis={"title": {"text": "predicted"}}
     )
     # inside the plot's top left corner (few points fall there), clear of the title
@@ -280,61 +261,10 @@ def network_diagram(
     )
     ticks = ["inputs"] + [f"layer {k + 1}" for k in range(len(weights) - 1)] + ["output"]
     ticks = [t + (f"<br>({shown[k]} of {sizes[k]} shown)" if sizes[k] > shown[k] else "") for k, t in enumerate(ticks)]
-    layout = _layout(
+    layout = base_layout(
         f"Network{'' if epoch is None else f' at epoch {epoch}'}: blue +, red −, thicker = larger",
         360,
         xaxis={"tickvals": list(range(len(sizes))), "ticktext": ticks, "showgrid": False, "zeroline": False},
         yaxis={"visible": False},
     )
     return {"data": data, "layout": layout}
-
-
-# ----- "Inside the network" page ---------------------------------------------------------
-HEATMAP_SCALE = [[0.0, NEG_COLOUR], [0.5, "#f7f7f7"], [1.0, POS_COLOUR]]
-
-
-def array_heatmap(values: np.ndarray, title: str, height: int | None = None) -> dict:
-    """One 2-D array as a heatmap: row 1 at the top, blue positive, red negative, white 0.
-
-    Parameters
-    ----------
-    values : ndarray, shape (rows, columns)
-        Shown as it is (every entry, with its row, column and value on hover).
-    title : str
-    height : int, optional
-        Pixels; by default it grows with the number of rows, from 170 to 420.
-    """
-    z = np.asarray(values, dtype=float)
-    if z.ndim != 2:
-        raise ValueError(f"a heatmap needs a 2-D array, got shape {z.shape}")
-    finite = z[np.isfinite(z)]
-    top = float(np.max(np.abs(finite))) if finite.size else 1.0
-    top = top if top > 0 else 1.0
-    trace = {
-        "type": "heatmap",
-        "z": z,
-        "x": np.arange(1, z.shape[1] + 1),
-        "y": np.arange(1, z.shape[0] + 1),
-        "zmin": -top,
-        "zmax": top,
-        "colorscale": HEATMAP_SCALE,
-        "colorbar": {"thickness": 12},
-        "hovertemplate": "row %{y}, column %{x}<br>value %{z:.6g}<extra></extra>",
-    }
-    rows_px = int(np.clip(70 + 22 * z.shape[0], 170, 420)) if height is None else int(height)
-    layout = _layout(
-        title,
-        rows_px,
-        margin={"l": 45, "r": 10, "t": 45, "b": 30},
-        xaxis={"title": {"text": "column"}, "showgrid": False, "zeroline": False, **_whole_ticks(z.shape[1])},
-        yaxis={"title": {"text": "row"}, "autorange": "reversed", "showgrid": False, "zeroline": False,
-               **_whole_ticks(z.shape[0])},
-    )
-    layout["title"]["font"]["size"] = 13
-    layout["uirevision"] = title  # a zoom is kept while the same array is shown, not carried to another
-    return {"data": [trace], "layout": layout}
-
-
-def _whole_ticks(n: int) -> dict:
-    """Axis ticks on whole row or column numbers only (about eight of them)."""
-    return {"tick0": 1, "dtick": max(1, int(np.ceil(n / 8)))}

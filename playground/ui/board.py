@@ -33,7 +33,9 @@ from pathlib import Path
 import numpy as np
 
 PLOTLY_DIR = Path(__import__("plotly").__file__).parent / "package_data"
-PLOTLY_ROUTE = "playground.board.plotly_js"  # served at component/<PLOTLY_ROUTE>/plotly.min.js
+# declare_component names a component after the module that declares it; served at
+# component/<PLOTLY_ROUTE>/plotly.min.js
+PLOTLY_ROUTE = f"{__name__}.plotly_js"
 COMPONENT = "scratchnet_live_board"
 JS = (Path(__file__).parent / "board.js").read_text(encoding="utf-8")
 TEMPLATE_KEYS = ("font", "colorway", "paper_bgcolor", "plot_bgcolor", "hovermode", "hoverlabel", "title", "xaxis",

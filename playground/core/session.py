@@ -12,11 +12,10 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
+from playground.core.config import from_preset
+from playground.core.run import LiveRun
 from scratchnet import Dataset
 from scratchnet.config import FIELDS, LIMITS, RunConfig
-
-from .config import from_preset
-from .run import LiveRun
 
 # the controls kept as plain widget values (features and the layer stack have their own keys)
 WIDGETS = tuple(name for name in FIELDS if name not in ("features", "hidden"))

@@ -17,11 +17,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import fields, replace
 
+from playground.core.config import DATASETS, from_preset, validate
 from scratchnet import ACTIVATIONS, OPTIMIZERS
 from scratchnet.config import FIELDS, LEARNING_RATES, LIMITS, PRESETS, SEQUENCES, SPLIT_MODES, RunConfig
 from scratchnet.init import INITS
-
-from .config import DATASETS, from_preset, validate
 
 # query-parameter name -> config field
 PARAMS = {

@@ -1,0 +1,1 @@
+"""Every module that imports Streamlit: cached loaders, widgets, uploads, sharing panels, the live board."""
