@@ -1,4 +1,4 @@
-"""What a person reads in a message whose markdown source escapes user text (``playground.text.md``)."""
+"""What a person reads in a message whose markdown source escapes user text (``playground.core.text.md``)."""
 
 import re
 
