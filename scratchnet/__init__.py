@@ -2,7 +2,7 @@
 
 from .activations import ACTIVATIONS, LeakyReLU, Linear, ReLU, Sigmoid, Tanh, get_activation
 from .data import DataError, Dataset, load_boston, load_csv, load_dataset, load_diabetes, make_sine, split_scale
-from .layers import Dense, Layer
+from .layers import LAYERS, Dense, Layer, get_layer
 from .losses import LOSSES, HuberLoss, Loss, MeanSquaredError, get_loss
 from .metrics import eval_regression_model, mae, r2, regression_metrics, rmse
 from .network import NeuralNetwork
@@ -14,6 +14,7 @@ from .trainer import EpochReport, Trainer, TrainingDiverged
 
 __all__ = [
     "ACTIVATIONS",
+    "LAYERS",
     "LOSSES",
     "OPTIMIZERS",
     "Adam",
@@ -44,6 +45,7 @@ __all__ = [
     "WeightMultiply",
     "eval_regression_model",
     "get_activation",
+    "get_layer",
     "get_loss",
     "get_optimizer",
     "load",

@@ -12,6 +12,10 @@ class Loss:
     """Compares predictions ``(n, 1)`` with targets ``(n, 1)``; ``backward`` gives dLoss/dPrediction."""
 
     name = "loss"
+    # set by forward and backward; reading one before its method has run raises AttributeError
+    prediction: np.ndarray
+    target: np.ndarray
+    input_grad: np.ndarray
 
     def forward(self, prediction: np.ndarray, target: np.ndarray) -> float:
         """Store both arrays (same shape) and return the loss as a float."""
@@ -26,6 +30,8 @@ class Loss:
 
     def backward(self) -> np.ndarray:
         """Return dLoss/dPrediction, of the prediction's shape."""
+        if not hasattr(self, "prediction"):
+            raise RuntimeError(f"{type(self).__name__}: backward called before forward")
         self.input_grad = self._input_grad()
         if self.input_grad.shape != self.prediction.shape:
             raise shape_error(self, "input_grad vs prediction", self.prediction, self.input_grad)

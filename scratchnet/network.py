@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from .init import RNG
-from .layers import Dense, Layer
+from .layers import Layer, Shape, get_layer
 from .losses import Loss, get_loss
 
 PREDICT_CHUNK_ROWS = 4096  # rows per block in predict: bounds its working memory
@@ -116,15 +116,17 @@ class NeuralNetwork:
     # ----- the book's methods -------------------------------------------------
     def forward(self, x_batch: np.ndarray) -> np.ndarray:
         """Pass ``x_batch`` ``(n, d_in)`` through every layer; return ``(n, d_out)``."""
-        x_out = x_batch
+        x_out = _check_2d(x_batch, "X")
+        if not self.built:
+            self.build(x_out.shape[1])
         for layer in self.layers:
-            if not layer.built:
-                self.build(_check_2d(x_batch, "X").shape[1])
             x_out = layer.forward(x_out)
         return x_out
 
     def backward(self, loss_grad: np.ndarray) -> None:
         """Send dLoss/dPrediction ``(n, d_out)`` back through the layers in reverse."""
+        if any(layer.output is None for layer in self.layers):
+            raise RuntimeError("NeuralNetwork: backward called before forward (run forward or train_batch first)")
         grad = loss_grad
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
@@ -170,17 +172,33 @@ class NeuralNetwork:
 
     # ----- description --------------------------------------------------------
     def param_names(self) -> list[str]:
-        """``["W1", "B1", "W2", "B2", ...]`` matching ``params()``."""
-        return [f"{kind}{i + 1}" for i in range(len(self.layers)) for kind in ("W", "B")]
+        """Return ``["W1", "B1", "W2", "B2", ...]`` matching ``params()``: each layer's ``param_kinds``, numbered."""
+        return [f"{kind}{i + 1}" for i, layer in enumerate(self.layers) for kind in layer.param_kinds]
+
+    def param_shapes(self, input_width: int | None = None) -> dict[str, Shape]:
+        """Return every parameter's shape by name (as ``param_names()``), None where the width is unknown.
+
+        Parameters
+        ----------
+        input_width : int, optional
+            The network's input width; by default the one it was built for.
+        """
+        width = self.layers[0].input_width if input_width is None else int(input_width)
+        shapes: dict[str, Shape] = {}
+        for i, layer in enumerate(self.layers):
+            for kind, shape in zip(layer.param_kinds, layer.param_shapes(width), strict=True):
+                shapes[f"{kind}{i + 1}"] = shape
+            width = layer.neurons
+        return shapes
 
     def n_params(self, input_width: int | None = None) -> int:
-        """The number of trainable numbers (needs ``input_width`` if not built)."""
+        """Return the number of trainable numbers (needs ``input_width`` if not built)."""
         width = self.layers[0].input_width if input_width is None else int(input_width)
         if width is None:
             raise ValueError("the network is not built yet; pass input_width")
         total = 0
         for layer in self.layers:
-            total += (width + 1) * layer.neurons
+            total += layer.n_params(width)
             width = layer.neurons
         return total
 
@@ -198,7 +216,7 @@ class NeuralNetwork:
         """Make an unbuilt network from ``get_config()``'s output."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ValueError("a network config must be a dict with a list under 'layers'")
-        layers = [Dense.from_config(dict(c)) for c in config["layers"]]
+        layers = [get_layer(c) for c in config["layers"]]
         return cls(
             layers,
             loss=config.get("loss", "mse"),
@@ -207,21 +225,23 @@ class NeuralNetwork:
         )
 
     def summary(self, input_width: int | None = None) -> str:
-        """A text table: layer, activation, W and B shapes, parameter count."""
+        """Return a text table: layer, activation, each kind of parameter's shape (W, B), parameter count."""
         width = self.layers[0].input_width if input_width is None else int(input_width)
-        rows = [("layer", "activation", "W", "B", "params")]
+        known = width is not None
+        kinds = list(dict.fromkeys(kind for layer in self.layers for kind in layer.param_kinds))
+        rows = [("layer", "activation", *kinds, "params")]
         total = 0
         for i, layer in enumerate(self.layers):
-            act = type(getattr(layer, "activation", None)).__name__
-            if width is None:
-                w_shape, count = f"(?, {layer.neurons})", "?"
-            else:
-                w_shape, count = f"({width}, {layer.neurons})", (width + 1) * layer.neurons
-                total += count
-            rows.append((f"{i + 1} {type(layer).__name__}", act, w_shape, f"(1, {layer.neurons})", str(count)))
+            activation = getattr(layer, "activation", None)
+            shapes = dict(zip(layer.param_kinds, layer.param_shapes(width), strict=True))
+            count = "?" if width is None else str(layer.n_params(width))
+            total += 0 if width is None else layer.n_params(width)
+            cells = [_shape_text(shapes[k]) if k in shapes else "" for k in kinds]
+            rows.append((f"{i + 1} {type(layer).__name__}", "" if activation is None else type(activation).__name__,
+                         *cells, count))
             width = layer.neurons
-        rows.append(("total", "", "", "", str(total) if width is not None and total else "?"))
-        widths = [max(len(r[c]) for r in rows) for c in range(5)]
+        rows.append(("total", "", *[""] * len(kinds), str(total) if known else "?"))
+        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
         lines.insert(1, "-" * len(lines[0]))
         lines.insert(len(lines) - 1, "-" * len(lines[0]))
@@ -230,6 +250,11 @@ class NeuralNetwork:
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"NeuralNetwork([{inner}], loss={self.loss!r}, seed={self.seed})"
+
+
+def _shape_text(shape: Shape) -> str:
+    """Return ``shape`` as ``(a, b)``, with ``?`` for an unknown width."""
+    return "(" + ", ".join("?" if n is None else str(n) for n in shape) + ")"
 
 
 def _check_2d(X: np.ndarray, name: str) -> np.ndarray:

@@ -20,23 +20,6 @@ def shape_error(owner: object, what: str, array: np.ndarray, grad: np.ndarray) -
     return ShapeError(f"{type(owner).__name__}: {what} shapes differ: {np.shape(grad)} vs {np.shape(array)}")
 
 
-def check_same_shape(owner: object, what: str, array: np.ndarray, grad: np.ndarray) -> None:
-    """Raise ``ShapeError`` unless ``grad`` has the shape of ``array``.
-
-    Parameters
-    ----------
-    owner : object
-        The operation, layer or loss doing the check; its class name goes in
-        the message.
-    what : str
-        Which rule is checked, such as ``"output_grad vs output"``.
-    array, grad : ndarray
-        The array and its gradient.
-    """
-    if np.shape(array) != np.shape(grad):
-        raise shape_error(owner, what, array, grad)
-
-
 class Operation:
     """One step of a network: ``forward`` computes, ``backward`` sends gradients back.
 
@@ -47,10 +30,10 @@ class Operation:
     a training step keeps for its backward pass.
     """
 
-    def __init__(self) -> None:
-        self.input_: np.ndarray | None = None
-        self.output: np.ndarray | None = None
-        self.input_grad: np.ndarray | None = None
+    # set by forward and backward; reading one before its method has run raises AttributeError
+    input_: np.ndarray
+    output: np.ndarray
+    input_grad: np.ndarray
 
     def forward(self, input_: np.ndarray) -> np.ndarray:
         """Store ``input_`` (shape ``(n, d_in)``) and return the output."""
@@ -60,12 +43,18 @@ class Operation:
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """Take dLoss/dOutput (shape of ``output``), return dLoss/dInput (shape of ``input_``)."""
-        if output_grad.shape != self.output.shape:
-            raise shape_error(self, "output_grad vs output", self.output, output_grad)
+        self._check_output_grad(output_grad)
         self.input_grad = self._input_grad(output_grad)
         if self.input_grad.shape != self.input_.shape:
             raise shape_error(self, "input_grad vs input", self.input_, self.input_grad)
         return self.input_grad
+
+    def _check_output_grad(self, output_grad: np.ndarray) -> None:
+        """Raise unless forward has run and ``output_grad`` has the output's shape."""
+        if not hasattr(self, "output"):
+            raise RuntimeError(f"{type(self).__name__}: backward called before forward")
+        if np.shape(output_grad) != self.output.shape:
+            raise shape_error(self, "output_grad vs output", self.output, output_grad)
 
     def apply(self, input_: np.ndarray) -> np.ndarray:
         """The output for ``input_`` (shape ``(n, d_in)``), without storing anything."""
@@ -98,26 +87,35 @@ class ParamOperation(Operation):
     result there instead of allocating a new array.
     """
 
+    param_grad: np.ndarray  # set by backward (or pointed at the network's buffer by Layer.use_buffers)
+
     def __init__(self, param: np.ndarray) -> None:
-        super().__init__()
         self.param = param
-        self.param_grad: np.ndarray | None = None
         self.grad_buffer: np.ndarray | None = None
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
-        """As ``Operation.backward``, and also compute dLoss/dParam (shape of ``param``)."""
-        if output_grad.shape != self.output.shape:
-            raise shape_error(self, "output_grad vs output", self.output, output_grad)
+        """As ``Operation.backward``, and also compute dLoss/dParam (shape of ``param``).
+
+        With a ``grad_buffer``, the gradient ends up in it: ``_param_grad``
+        may write there itself (``out=self.grad_buffer``) or return a new
+        array, which is then copied in.
+        """
+        self._check_output_grad(output_grad)
         self.input_grad = self._input_grad(output_grad)
-        self.param_grad = self._param_grad(output_grad)
+        param_grad = self._param_grad(output_grad)
         if self.input_grad.shape != self.input_.shape:
             raise shape_error(self, "input_grad vs input", self.input_, self.input_grad)
-        if self.param_grad.shape != self.param.shape:
-            raise shape_error(self, "param_grad vs param", self.param, self.param_grad)
+        if param_grad.shape != self.param.shape:
+            raise shape_error(self, "param_grad vs param", self.param, param_grad)
+        if self.grad_buffer is not None and param_grad is not self.grad_buffer:
+            self.grad_buffer[...] = param_grad
+            param_grad = self.grad_buffer
+        self.param_grad = param_grad
         return self.input_grad
 
     def _param_grad(self, output_grad: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def __repr__(self) -> str:
+        """Return ``Name(param shape (a, b))``."""
         return f"{type(self).__name__}(param shape {self.param.shape})"

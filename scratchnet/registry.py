@@ -1,4 +1,4 @@
-"""One helper for the name-keyed registries (activations, losses, optimizers)."""
+"""One helper for the name-keyed registries (activations, losses, optimizers, layers)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Any
 
 
 def from_registry(kind: str, registry: dict[str, type], spec: Any, base: type, **extra: Any) -> Any:
-    """Make a new object from ``spec``: a registry name or a config dict with ``name``.
+    """Return a new object made from ``spec``: a registry name or a config dict with ``name``.
+
+    A class with a ``from_config`` classmethod (the layers) is made by it,
+    from the config without ``name``; any other class by its constructor.
 
     Parameters
     ----------
@@ -31,7 +34,10 @@ def from_registry(kind: str, registry: dict[str, type], spec: Any, base: type, *
     name = str(kwargs.pop("name", "")).lower()
     if name not in registry:
         raise ValueError(f"unknown {kind} {name!r}; choose from {sorted(registry)}")
+    cls = registry[name]
     try:
-        return registry[name](**kwargs, **extra)
+        if hasattr(cls, "from_config"):
+            return cls.from_config({**kwargs, **extra})
+        return cls(**kwargs, **extra)
     except TypeError as exc:
         raise ValueError(f"bad settings for {kind} {name!r}: {kwargs}") from exc

@@ -7,6 +7,7 @@ import zipfile
 
 import numpy as np
 
+from .layers import Shape
 from .network import NeuralNetwork
 
 FORMAT = "scratchnet-npz-1"
@@ -61,15 +62,16 @@ def load(file) -> NeuralNetwork:
             raise ModelFileError(f"the model's input_width must be a whole number >= 1, got {width!r}")
         if net.n_params(width) > MAX_PARAMS:
             raise ModelFileError(f"the model has more than {MAX_PARAMS} parameters")
-        expected = {f"{key}.npy" for key in net.param_names()} | {"__meta__.npy"}
-        extra = set(names) - expected
+        shapes = net.param_shapes(width)
+        extra = sorted(n.removesuffix(".npy") for n in set(names) - {f"{key}.npy" for key in shapes} - {"__meta__.npy"})
         if extra:
-            extra = sorted(n.removesuffix(".npy") for n in extra)
             raise ModelFileError(f"unexpected arrays in the model file: {extra}")
-        for i, layer in enumerate(net.layers):
-            W = _read_array(archive, names, f"W{i + 1}", (width, layer.neurons))
-            B = _read_array(archive, names, f"B{i + 1}", (1, layer.neurons))
-            layer.set_params(W, B)
+        arrays = iter([_read_array(archive, names, key, shape) for key, shape in shapes.items()])
+        for layer in net.layers:
+            try:
+                layer.set_params(*[next(arrays) for _ in layer.param_kinds], input_width=width)
+            except ValueError as exc:
+                raise ModelFileError(f"the model's weights do not fit its layers: {exc}") from None
             width = layer.neurons
     return net
 
@@ -152,7 +154,7 @@ def _read_meta(archive, names) -> dict:
     return meta
 
 
-def _read_array(archive, names, key: str, shape: tuple[int, int]) -> np.ndarray:
+def _read_array(archive, names, key: str, shape: Shape) -> np.ndarray:
     def problem(declared, dtype):
         if dtype.kind != "f":
             return f"array {key} must hold floats, got dtype {dtype}"

@@ -50,3 +50,9 @@ def test_loss_registry():
         get_loss("l1")
     with pytest.raises(ValueError, match="delta must be > 0, got -1"):
         HuberLoss(-1)
+
+
+@pytest.mark.parametrize("loss", [MeanSquaredError(), HuberLoss()])
+def test_backward_before_forward_names_the_loss(loss):
+    with pytest.raises(RuntimeError, match=rf"^{type(loss).__name__}: backward called before forward$"):
+        loss.backward()

@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scratchnet import ACTIVATIONS, Dense, Linear, NeuralNetwork, Sigmoid, get_activation
+from scratchnet import ACTIVATIONS, Dense, Layer, Linear, NeuralNetwork, ParamOperation, Sigmoid, get_activation
 from scratchnet.gradcheck import check_network
+from scratchnet.layers import LAYERS, get_layer
 
 
 def make_net(widths, activations, seed=3, loss="mse", init="standard"):
@@ -216,3 +217,172 @@ def test_gradient_check_needs_a_built_network_of_the_batch_width():
         check_network(net, np.ones((2, 3)), np.ones((2, 1)))
     with pytest.raises(ValueError, match="X and y must be 2-D with the same rows"):
         check_network(net, np.ones((2, 4)), np.ones(2))
+
+
+# ----- the layer contract: registry, configs, a layer type of a test's own, clear errors -------------
+class RowScale(ParamOperation):
+    """``x * S`` for a row ``S`` ``(1, d)``; its ``_param_grad`` returns a new array (no ``grad_buffer``)."""
+
+    def _compute(self, x):
+        return x * self.param
+
+    def _input_grad(self, output_grad):
+        return output_grad * self.param
+
+    def _param_grad(self, output_grad):
+        return np.sum(self.input_ * output_grad, axis=0, keepdims=True)
+
+
+class Scale(Layer):
+    """Multiplies each column by its own learned factor: ``neurons`` in, ``neurons`` out."""
+
+    name = "scale"
+    param_kinds = ("S",)
+
+    def param_shapes(self, input_width):
+        return [(1, self.neurons)]
+
+    def _init_params(self, input_width, rng):
+        if input_width != self.neurons:
+            raise ValueError(f"Scale({self.neurons}) needs {self.neurons} input columns, got {input_width}")
+        return [1.0 + 0.1 * rng.standard_normal((1, self.neurons))]
+
+    def _make_operations(self, params):
+        return [RowScale(params[0])]
+
+
+def scale_net(seed=2):
+    return NeuralNetwork([Dense(3, "tanh"), Scale(3), Dense(1)], "mse", seed=seed)
+
+
+def test_layer_registry_round_trip():
+    assert LAYERS == {"dense": Dense}
+    layer = Dense(13, {"name": "leaky_relu", "alpha": 0.2}, weight_init="glorot")
+    config = layer.get_config()
+    assert config == {"name": "dense", "neurons": 13, "activation": {"name": "leaky_relu", "alpha": 0.2},
+                      "weight_init": "glorot"}
+    clone = get_layer(config)
+    assert type(clone) is Dense and clone is not layer and clone.get_config() == config
+    assert Dense.from_config(config).get_config() == config
+    assert get_layer(layer) is layer
+
+
+@pytest.mark.parametrize(
+    "spec, error, message",
+    [
+        ({"name": "conv", "neurons": 3}, ValueError, r"unknown layer 'conv'; choose from \['dense'\]"),
+        ({"name": "dense", "neurons": 3, "colour": "red"}, ValueError, "bad settings for layer 'dense'"),
+        (3, TypeError, "layer must be a name, a config dict or a Layer, got 3"),
+    ],
+)
+def test_get_layer_errors(spec, error, message):
+    with pytest.raises(error, match=message):
+        get_layer(spec)
+    with pytest.raises(ValueError, match="a Dense config has name 'dense', got 'scale'"):
+        Dense.from_config({"name": "scale", "neurons": 3})
+
+
+def test_from_config_builds_a_layer_type_registered_in_a_test(monkeypatch):
+    config = scale_net().get_config()
+    assert config["layers"][1] == {"name": "scale", "neurons": 3}
+    with pytest.raises(ValueError, match=r"unknown layer 'scale'; choose from \['dense'\]"):
+        NeuralNetwork.from_config(config)
+    monkeypatch.setitem(LAYERS, "scale", Scale)
+    net = NeuralNetwork.from_config(config)
+    assert [type(layer) for layer in net.layers] == [Dense, Scale, Dense] and net.get_config() == config
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((6, 4)), rng.standard_normal((6, 1))
+    net.forward(X)
+    assert net.param_names() == ["W1", "B1", "S2", "W3", "B3"]
+    assert [p.shape for p in net.params()] == [(4, 3), (1, 3), (1, 3), (3, 1), (1, 1)]
+    assert net.n_params() == net.n_params(4) == 15 + 3 + 4
+    assert max(check_network(net, X, y).values()) < 1e-6  # its new-array gradient reaches the flat buffer
+    assert "S" in net.summary().splitlines()[0] and "(1, 3)" in net.summary()
+
+
+def test_a_layer_type_of_ones_own_trains_through_the_flat_vector():
+    from scratchnet import SGD, Trainer
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 4))
+    y = X[:, :1] * 2.0
+    net = scale_net()
+    trainer = Trainer(net, SGD(0.05))
+    trainer.fit(X, y, epochs=1, batch_size=40, seed=0)
+    S = net.layers[1].params[0].copy()
+    first = net.loss.forward(net.predict(X), y)
+    trainer.fit(X, y, epochs=20, batch_size=40, seed=0)
+    assert not np.array_equal(S, net.layers[1].params[0])
+    assert net.loss.forward(net.predict(X), y) < first
+
+
+def test_an_old_network_config_without_layer_types_still_loads():
+    old = {
+        "layers": [
+            {"neurons": 13, "activation": {"name": "sigmoid"}, "weight_init": "standard"},
+            {"neurons": 1, "activation": {"name": "linear"}, "weight_init": "standard"},
+        ],
+        "loss": {"name": "mse"},
+        "seed": 20190501,
+    }
+    net = NeuralNetwork.from_config(old)
+    assert [type(layer) for layer in net.layers] == [Dense, Dense]
+    assert [layer.get_config()["name"] for layer in net.layers] == ["dense", "dense"]
+    assert type(net.layers[0].activation).__name__ == "Sigmoid"
+
+
+def test_set_params_checks_shapes_and_reads_the_width():
+    layer = Dense(13)
+    layer.set_params(np.ones((3, 13)), np.zeros((1, 13)))
+    assert layer.built and layer.input_width == 3
+    for params in [(np.ones((3, 12)), np.zeros((1, 13))), (np.ones((3, 13)),), (np.ones(13), np.zeros((1, 13)))]:
+        with pytest.raises(ValueError, match=r"Dense\(13\) needs W of shape \(d_in, 13\) and B of shape \(1, 13\)"):
+            layer.set_params(*params)
+    with pytest.raises(ValueError, match=r"needs W of shape \(4, 13\)"):
+        layer.set_params(np.ones((3, 13)), np.zeros((1, 13)), input_width=4)
+    scale = Scale(3)
+    with pytest.raises(ValueError, match=r"Scale\(3\): its parameters do not show the input width"):
+        scale.set_params(np.ones((1, 3)))
+    scale.set_params(np.ones((1, 3)), input_width=3)
+    assert scale.input_width == 3
+
+
+def test_layer_misuse_raises_clear_errors():
+    layer = Dense(13)
+    with pytest.raises(RuntimeError, match=r"Dense\(13\): backward called before forward"):
+        layer.backward(np.ones((2, 13)))
+    with pytest.raises(ValueError, match=r"Dense\(13\) needs a 2-D input \(n, d\), got shape \(13,\)"):
+        layer.forward(np.ones(13))
+    with pytest.raises(RuntimeError, match=r"Dense\(13\) is not built yet"):
+        layer.apply(np.ones((2, 4)))
+    layer.forward(np.ones((2, 4)))
+    with pytest.raises(ValueError, match=r"Dense\(13\) needs a 2-D input \(n, d\), got shape \(4,\)"):
+        layer.apply(np.ones(4))
+    with pytest.raises(ValueError, match=r"Dense\(13\) needs a 2-D input \(n, d\), got shape \(\)"):
+        layer.forward(np.float64(1.0))
+    layer.set_params(np.ones((4, 13)), np.ones((1, 13)))  # new weights: the old forward pass no longer counts
+    with pytest.raises(RuntimeError, match=r"Dense\(13\): backward called before forward"):
+        layer.backward(np.ones((2, 13)))
+
+
+def test_network_misuse_raises_clear_errors():
+    net = make_net([3], ["relu"])
+    with pytest.raises(RuntimeError, match="NeuralNetwork: backward called before forward"):
+        net.backward(np.ones((2, 1)))
+    net.predict(np.ones((2, 5)))  # builds, stores nothing
+    with pytest.raises(RuntimeError, match="NeuralNetwork: backward called before forward"):
+        net.backward(np.ones((2, 1)))
+    with pytest.raises(ValueError, match=r"X must be 2-D \(rows, columns\), got shape \(5,\)"):
+        net.forward(np.ones(5))  # built: still a clear message
+    with pytest.raises(ValueError, match=r"X must be 2-D \(rows, columns\), got shape \(5,\)"):
+        net.train_batch(np.ones(5), np.ones((1, 1)))
+
+
+def test_a_standalone_layer_builds_from_a_fresh_generator_and_build_takes_one():
+    a, b = Dense(3), Dense(3)
+    a.forward(np.ones((1, 2)))
+    b.build(2, np.random.default_rng(7))
+    c = Dense(3)
+    c.build(2, np.random.default_rng(7))
+    assert a.built and np.array_equal(b.params[0], c.params[0])
+    assert not hasattr(a, "seed") and not hasattr(a, "_params")

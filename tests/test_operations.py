@@ -165,3 +165,24 @@ def test_registry_gives_fresh_instances():
     assert get_activation("sigmoid") is not get_activation("sigmoid")
     assert isinstance(get_activation(None), Linear)
     assert get_activation({"name": "leaky_relu", "alpha": 0.2}).alpha == 0.2
+
+
+@pytest.mark.parametrize(
+    "make", [Sigmoid, ReLU, lambda: WeightMultiply(np.ones((3, 2))), lambda: BiasAdd(np.ones((1, 2)))]
+)
+def test_backward_before_forward_names_the_operation(make):
+    op = make()
+    with pytest.raises(RuntimeError, match=rf"^{type(op).__name__}: backward called before forward$"):
+        op.backward(np.ones((4, 2)))
+
+
+def test_a_param_grad_returned_as_a_new_array_lands_in_the_grad_buffer(rng):
+    class NewArrayBias(BiasAdd):
+        def _param_grad(self, output_grad):
+            return output_grad.sum(axis=0, keepdims=True) * 1.0  # a new array, not grad_buffer
+
+    op = NewArrayBias(np.zeros((1, 2)))
+    op.grad_buffer = buffer = np.zeros((1, 2))
+    op.forward(np.ones((3, 2)))
+    op.backward(np.full((3, 2), 2.0))
+    assert op.param_grad is buffer and np.array_equal(buffer, [[6.0, 6.0]])

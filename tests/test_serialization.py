@@ -193,3 +193,35 @@ def test_a_huge_meta_string_is_refused_before_reading(trained):
 def test_deeply_nested_meta_json_is_a_clear_error(trained):
     with pytest.raises(ModelFileError, match="not valid JSON"):
         load(rewrite(trained, __meta__=np.array("[" * 200_000 + "]" * 200_000)))
+
+
+# ----- layer types --------------------------------------------------------------------------
+def test_a_layer_type_registered_in_a_test_saves_and_loads(monkeypatch, book_split):
+    from test_network import Scale
+
+    from scratchnet.layers import LAYERS
+
+    net = NeuralNetwork([Dense(5, "tanh"), Scale(5), Dense(1)], "mse", seed=3)
+    Trainer(net, SGD(0.01)).fit(book_split.X_train, book_split.y_train, epochs=2)
+    content = saved_bytes(net)
+    assert sorted(np.load(io.BytesIO(content))) == ["B1", "B3", "S2", "W1", "W3", "__meta__"]
+    with pytest.raises(ModelFileError, match=r"config is not valid: unknown layer 'scale'; choose from \['dense'\]"):
+        load(io.BytesIO(content))
+    monkeypatch.setitem(LAYERS, "scale", Scale)
+    clone = load(io.BytesIO(content))
+    assert type(clone.layers[1]) is Scale and clone.get_config() == net.get_config()
+    assert np.array_equal(clone.predict(book_split.X_test), net.predict(book_split.X_test))
+    bad = rewrite(net, S2=np.ones((1, 4)))
+    with pytest.raises(ModelFileError, match=r"S2 must have shape \(1, 5\), got \(1, 4\)"):
+        load(bad)
+
+
+def test_a_model_saved_before_layers_had_types_still_loads(trained, book_split):
+    meta = json.loads(str(np.load(io.BytesIO(saved_bytes(trained)))["__meta__"]))
+    for layer in meta["config"]["layers"]:
+        del layer["name"]  # the format of files written before the layer registry
+    old = rewrite(trained, __meta__=np.array(json.dumps(meta)))
+    clone = load(old)
+    assert [type(layer) for layer in clone.layers] == [Dense, Dense, Dense]
+    assert clone.get_config() == trained.get_config()
+    assert np.array_equal(clone.predict(book_split.X_test), trained.predict(book_split.X_test))
