@@ -145,7 +145,24 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain stochastic gradient descent: ``param -= lr * grad``."""
+    """Plain stochastic gradient descent: the book's ``param -= lr * grad``.
+
+    The book's ``SGD.step`` updates the parameters one by one::
+
+        for (param, param_grad) in zip(self.net.params(), self.net.param_grads()):
+            param -= self.lr * param_grad
+
+    Here ``NeuralNetwork`` keeps all its parameters in one flat vector and
+    all their gradients in another (``NeuralNetwork.flat``): each layer's
+    ``W`` and ``B`` are reshaped views into the first, and backward writes
+    each gradient into its slice of the second. So the single vectorised
+    line ``flat -= lr * flat_grad`` changes exactly the numbers the book's
+    loop changes, W1, B1, W2, B2, ... each by ``lr`` times its own gradient,
+    with the same floating-point result, only all at once. (``lr * flat_grad``
+    is written into a scratch array kept between steps, so a step makes no
+    new array.) ``lr`` is ``current_lr``: the book's learning rate, or the
+    decayed one when ``decay_type`` is set.
+    """
 
     name = "sgd"
 

@@ -99,3 +99,20 @@ def test_registry_and_config():
     opt = get_optimizer({"name": "momentum", "lr": 0.1, "momentum": 0.5})
     assert isinstance(opt, SGDMomentum) and opt.momentum == 0.5
     assert get_optimizer(opt.get_config()).get_config() == opt.get_config()
+
+
+def test_sgd_on_the_flat_vector_is_the_books_loop_bit_for_bit():
+    """The docstring's claim: ``flat -= lr * flat_grad`` equals the book's per-parameter loop exactly."""
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((9, 4)), rng.standard_normal((9, 1))
+    nets = [NeuralNetwork([Dense(5, "sigmoid"), Dense(3, "tanh"), Dense(1)], "mse", seed=6) for _ in range(2)]
+    optim = SGD(lr=0.07)
+    optim.net = nets[0]
+    for _ in range(3):
+        for net in nets:
+            net.train_batch(X, y)
+        optim.step()
+        for param, param_grad in zip(nets[1].params(), nets[1].param_grads(), strict=True):
+            param -= 0.07 * param_grad  # the book's SGD.step
+    assert all(np.array_equal(a, b) for a, b in zip(nets[0].params(), nets[1].params(), strict=True))
+    assert all(np.shares_memory(p, nets[0].flat()[0]) for p in nets[0].params())
