@@ -54,8 +54,7 @@ class NeuralNetwork:
         self.book_mode = bool(book_mode)
         self.shared_rng: np.random.RandomState | None = None
         self._layer_seeds = np.random.SeedSequence(self.seed).spawn(len(layers))
-        self._flat_params: np.ndarray | None = None
-        self._flat_grads: np.ndarray | None = None
+        self._flat: tuple[np.ndarray, np.ndarray] | None = None  # (parameters, gradients), made by flat()
         self._packed_versions: tuple[int, ...] | None = None
 
     # ----- set-up -------------------------------------------------------------
@@ -89,24 +88,26 @@ class NeuralNetwork:
         vectorised step. They are (re)made whenever a layer's arrays change.
         """
         versions = tuple(layer.params_version for layer in self.layers)
-        if versions != self._packed_versions:
-            self._pack(versions)
-        return self._flat_params, self._flat_grads
+        if self._flat is None or versions != self._packed_versions:
+            self._flat = self._pack()
+            self._packed_versions = versions
+        return self._flat
 
-    def _pack(self, versions: tuple[int, ...]) -> None:
+    def _pack(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return new flat parameter and gradient vectors and make every layer's arrays views into them."""
         if not self.built:
             raise RuntimeError("the network is not built yet; run forward once first")
         total = sum(p.size for p in self.params())
-        self._flat_params, self._flat_grads = np.empty(total), np.zeros(total)
+        flat_params, flat_grads = np.empty(total), np.zeros(total)
         offset = 0
         for layer in self.layers:
             params, grads = [], []
             for p in layer.params:
-                params.append(self._flat_params[offset : offset + p.size].reshape(p.shape))
-                grads.append(self._flat_grads[offset : offset + p.size].reshape(p.shape))
+                params.append(flat_params[offset : offset + p.size].reshape(p.shape))
+                grads.append(flat_grads[offset : offset + p.size].reshape(p.shape))
                 offset += p.size
             layer.use_buffers(params, grads)
-        self._packed_versions = versions
+        return flat_params, flat_grads
 
     def reset(self) -> None:
         """Forget the weights; the next forward pass draws the same starting weights again."""

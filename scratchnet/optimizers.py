@@ -7,9 +7,19 @@ position in ``net.params()``, and round-trips through ``state_dict``.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from .registry import from_registry
+
+
+class FlatParams(Protocol):
+    """What an optimizer needs of a network: ``flat()``, its parameters and gradients as two flat vectors."""
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(parameters, gradients)``, each of shape ``(n_params,)``; updating the first updates the net."""
+        ...
 
 DECAY_TYPES = (None, "linear", "exponential")
 
@@ -65,7 +75,7 @@ class Optimizer:
         if not (np.isfinite(weight_decay) and weight_decay >= 0):
             raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
         self.weight_decay = weight_decay
-        self.net = None
+        self.net: FlatParams | None = None  # a NeuralNetwork, set by the Trainer
         self.max_epochs = 1
         self.current_lr = self.lr
         self.state: dict[str, np.ndarray] = {}

@@ -27,7 +27,7 @@ def save(net: NeuralNetwork, file) -> None:
         raise ValueError("the network has no weights yet; train it or run forward once before saving")
     arrays = dict(zip(net.param_names(), net.params(), strict=True))
     meta = {"format": FORMAT, "config": net.get_config(), "input_width": net.layers[0].input_width}
-    np.savez(file, __meta__=np.array(json.dumps(meta)), **arrays)
+    np.savez(file, allow_pickle=False, __meta__=np.array(json.dumps(meta)), **arrays)
 
 
 def load(file) -> NeuralNetwork:

@@ -185,7 +185,7 @@ class Trainer:
             raise ValueError(f"X_train has {X_train.shape[0]} rows but y_train has {y_train.shape[0]}")
         if (X_test is None) != (y_test is None):
             raise ValueError("give both X_test and y_test, or neither")
-        if X_test is not None:
+        if X_test is not None and y_test is not None:
             X_test = _as_float_2d("X_test", X_test)
             y_test = _as_float_2d("y_test", y_test, column=True)
             if X_test.shape[0] != y_test.shape[0]:
@@ -268,6 +268,8 @@ class Trainer:
 
     def _begin_epoch(self, X, y) -> _EpochInProgress:
         """Shuffle for the next epoch; remember the weights to go back to if it diverges."""
+        if self._rng is None or self._order is None:
+            raise RuntimeError("Trainer: an epoch began before fit_iter set up the shuffles")
         # the book permutes the arrays the previous epoch left shuffled
         self._order = self._order[self._rng.permutation(X.shape[0])]
         if not self.net.built:
@@ -307,7 +309,7 @@ class Trainer:
         if loss < self.best_loss:
             self.best_loss, self.best_epoch = loss, self.epoch
             self._best_params = self.net.flat()[0].copy()
-        elif early_stopping:
+        elif early_stopping and self._best_params is not None:
             # unlike the book's code, restore the weights of the best evaluation
             self._restore(self._best_params)
             report.stopped_early = True
