@@ -63,3 +63,39 @@ def test_framework_imports_no_ui():
             else:
                 continue
             assert not any(m.split(".")[0] in ("streamlit", "plotly") for m in mods), path
+
+
+def imported_modules(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from ((a.name, []) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield node.module or "", [a.name for a in node.names]
+
+
+def test_only_ui_and_pages_import_streamlit_or_plotly():
+    """The folder tree is the architecture: core, figures and logic are plain Python that tests drive directly."""
+    allowed = [ROOT / "playground" / "ui", ROOT / "pages"]
+    offenders = []
+    for path in SOURCES:
+        if path.is_relative_to(ROOT / "bench") or any(path.is_relative_to(d) for d in allowed) or path.name == "app.py":
+            continue
+        for module, _ in imported_modules(path):
+            if module.split(".")[0] in ("streamlit", "plotly"):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def test_no_private_name_is_imported_across_modules():
+    offenders = []
+    for path in SOURCES:
+        for module, names in imported_modules(path):
+            if module.startswith(("playground", "scratchnet", ".")):
+                offenders += [f"{path.relative_to(ROOT)} imports {n} from {module}" for n in names if n.startswith("_")]
+    assert offenders == []
+
+
+def test_pages_are_thin():
+    """A page reads widgets, calls the package and draws: no page grows a logic of its own."""
+    for path in (ROOT / "pages").glob("*.py"):
+        assert len(path.read_text().splitlines()) <= 150, f"{path.name} has grown past 150 lines"

@@ -223,3 +223,38 @@ def test_a_big_network_predicts_fewer_chart_rows():
     assert chart_rows(378) == 1000  # the book's deep net: every point the chart can draw
     assert chart_rows(464_385) == CHART_WORK // 464_385 == 107
     assert chart_rows(10**9) == 100
+
+
+def test_the_live_loop_trains_a_turn_then_yields_one_update_until_the_run_ends():
+    run = LiveRun(replace(LIGHT, epochs=3, eval_every=1), load_boston())
+    run.start()
+    reads = []
+    updates = list(live.live_updates(run, TrainingSlots(1), lambda: reads.append(run.epoch) or {"epoch": run.epoch},
+                                     budget=10.0, wait=1.0))
+    assert [u[0] for u in updates] == [{"epoch": 3}] and updates[-1][1:] == (False, False)
+    assert reads == [3] and run.status == "done"
+
+
+def test_the_live_loop_waits_for_a_slot_without_training_or_reading_charts():
+    run = LiveRun(replace(LIGHT, epochs=3), load_boston())
+    run.start()
+    slots = TrainingSlots(1)
+    with slots.slot(timeout=1.0):  # another session holds the only slot
+        loop = live.live_updates(run, slots, lambda: pytest.fail("read charts without a slot"), budget=1.0,
+                                 wait=0.01, seconds=0.0)
+        assert next(loop) == (None, True, True) and run.epoch == 0
+        assert list(loop) == []  # the loop's time is up: the page reruns itself
+
+
+def test_the_histograms_follow_the_newest_epoch_unless_scrubbed_back():
+    run = LiveRun(replace(LIGHT, epochs=10), load_boston())
+    for _ in range(4):
+        run.step(budget=10.0)
+    epochs = live.snapshot_epochs(run)
+    assert epochs[0] == 0 and epochs[-1] == 4
+    assert live.snapshot_choice(run, chosen=2, follow=False) == 2
+    assert live.snapshot_choice(run, chosen=2, follow=True) == 4
+    assert live.snapshot_choice(run, chosen=99, follow=False) == 4  # an epoch that is no longer kept
+    run.start()
+    assert live.snapshot_choice(run, chosen=2, follow=False) == 4  # while training, always the newest
+    assert live.snapshot_slider_key(epochs) != live.snapshot_slider_key(epochs[:-1])

@@ -1,8 +1,11 @@
-"""The live view's read-outs as plain functions: the progress panel and the four live charts' figures."""
+"""The live view as plain functions: the progress panel, the four live charts' figures, the live loop's policy.
+"""
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable, Iterator
 
 from playground.figures import playground as figures
 
@@ -113,3 +116,57 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
         "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch), epoch),
         "weights": (hist, hist_epoch),
     }
+
+
+# ----- the live loop's policy ------------------------------------------------------------
+LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
+
+
+def live_updates(run, slots, read_charts: Callable[[], dict], budget: float, wait: float,
+                 seconds: float = LIVE_SECONDS) -> Iterator[tuple[dict | None, bool, bool]]:
+    """The live loop: train a turn, read the charts, yield one update; until the run stops or ``seconds`` pass.
+
+    A turn is the training (``budget`` seconds) and the charts' read-outs, on one of the server's ``slots``
+    (waiting at most ``wait`` seconds for one): all of a session's work takes turns with everyone's.
+    Yields ``(charts, waiting, training)``: the figures (None if no slot came free), whether the run is
+    waiting for a slot, and whether it is still training. A run that is not training gives one update.
+    """
+    deadline = time.perf_counter() + seconds
+    while True:
+        charts, waiting = None, False
+        if run.status == "training":
+            with slots.slot(timeout=wait) as got:
+                if got:
+                    run.advance(budget)
+                    charts = read_charts()
+            waiting = not got
+        else:
+            charts = read_charts()
+        training = run.status == "training"
+        yield charts, waiting, training
+        if not training or time.perf_counter() > deadline:
+            return
+
+
+# ----- which epoch's weights the histograms show ------------------------------------------
+def snapshot_epochs(run) -> list[int]:
+    """The epochs a person can scrub to: the run's snapshots and the current epoch, in order."""
+    return sorted({s.epoch for s in run.snapshots} | {run.epoch})
+
+
+def snapshot_choice(run, chosen: int | None, follow: bool) -> int:
+    """The epoch the histograms show: the newest while training or following, else the one scrubbed to."""
+    epochs = snapshot_epochs(run)
+    if run.status == "training" or follow or chosen not in epochs:
+        return epochs[-1]
+    return chosen
+
+
+def snapshot_slider_key(epochs: list[int]) -> str:
+    """The scrub slider's key: a new one whenever its choices change.
+
+    A click that lands while the browser still shows the previous slider sends that slider's value; under
+    a new key it names a widget that no longer exists and is ignored, instead of being taken for a scrub
+    (that had the histograms stuck at an old epoch after quick Steps).
+    """
+    return f"snap_epoch_{len(epochs)}_{epochs[-1]}"

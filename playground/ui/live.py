@@ -1,0 +1,96 @@
+"""The playground's live view: progress, cards and the four charts, trained and redrawn in a loop.
+
+The loop's policy (a turn of training and chart read-outs on a training slot, then one update)
+is ``playground.logic.live.live_updates``; this module draws it with Streamlit and the live board.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+from playground.core import session
+from playground.core.slots import SLOT_WAIT, TRAIN_BUDGET
+from playground.core.text import md
+from playground.logic import live
+from playground.logic.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
+from playground.ui import board
+from playground.ui.loaders import training_slots
+
+state = st.session_state
+
+
+def status_line(run) -> None:
+    if run.status == "diverged":
+        st.error(md(run.message), icon=":material/warning:")
+    elif run.message and not run.restored:  # an early stop is said next to the buttons
+        st.info(md(run.message))
+
+
+def snapshot_picker(run, where) -> int:
+    """The epoch whose weights the histograms show: the current one while training, or the one scrubbed to."""
+    epochs = live.snapshot_epochs(run)
+    chosen = live.snapshot_choice(run, state.get("snap_choice"), state.get("snap_follow", True))
+    if run.status != "training" and len(epochs) > 1:
+        key = live.snapshot_slider_key(epochs)
+        chosen = where.select_slider("Weights at epoch", epochs, value=chosen, key=key, on_change=_scrubbed,
+                                     args=(key, epochs[-1]))
+    state["snap_choice"] = chosen
+    return chosen
+
+
+def _scrubbed(key: str, latest: int) -> None:
+    state["snap_choice"] = state[key]
+    state["snap_follow"] = state[key] == latest
+
+
+@st.fragment
+def live_view() -> None:
+    """Progress, cards and the four charts; while training, a loop of train a little, redraw.
+
+    Each pass trains for TRAIN_BUDGET seconds (when it gets one of the
+    server's training slots) and sends one update: the progress panel, with
+    the four charts inside it for the live board (``playground.ui.board``),
+    which redraws each Plotly chart in place. While training the charts are
+    static (no hover), which draws fastest; once stopped they are interactive
+    again. Pressing Stop (or any control) interrupts the loop at its next
+    update; the callback then stops the run, keeping history and weights.
+    """
+    run = state["run"]
+    training = run.status == "training"
+    st.markdown(PANEL_CSS, unsafe_allow_html=True)
+    carrier = st.empty()
+    carrier.html(panel_html(run))  # at once: a rerun shows the current epoch before it trains
+    status_line(run)
+    board_place = st.container()  # the charts first, their options under them: all fits on a projector
+    c = st.columns(3, vertical_alignment="bottom")
+    log_y = c[0].toggle("Log scale", key="log_y", persist_state="session")
+    rows = (
+        c[1].segmented_control("Rows", ["test", "train"], default="test", key="pva_rows", persist_state="session")
+        or "test"
+    )
+    snap_epoch = snapshot_picker(run, c[2])
+    with board_place:
+        board.mount(on_header_stop=_header_stop)
+    if state.pop("header_stopped", False):
+        st.rerun(scope="app")  # redraw the buttons: the run is stopped
+    try:
+        for charts, waiting, training_now in live.live_updates(
+            run, training_slots(), lambda: chart_figures(run, log_y, rows, snap_epoch), TRAIN_BUDGET, SLOT_WAIT
+        ):
+            data = None if charts is None else board.payload(charts, BOARD_COLUMNS, training_now)
+            panel = panel_html(run, training_slots() if waiting else None)
+            carrier.html(board.carrier_html(panel, data, training=training_now))
+    except StopException:
+        # Streamlit's header Stop (or the tab closing) stops this script run: stop the training with it, so
+        # that no later click resumes it; the board asks for the rerun that redraws the page
+        run.stop()
+        raise
+    if training:
+        st.rerun(scope="app")  # refresh the buttons and the run's message, or start the next loop
+
+
+def _header_stop() -> None:
+    """The board saw a click on Streamlit's header Stop while training: stop the run, then redraw."""
+    session.stop(state)
+    state["header_stopped"] = True
