@@ -1,3 +1,5 @@
+"""``python -m scratchnet``: the command line (``scratchnet.cli``)."""
+
 import sys
 
 from .cli import main

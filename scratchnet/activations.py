@@ -96,6 +96,7 @@ class LeakyReLU(Operation):
         return np.where(self.input_ > 0, output_grad, self.alpha * output_grad)
 
     def get_config(self) -> dict:
+        """Return ``name`` and ``alpha``."""
         return {"name": self.name, "alpha": self.alpha}
 
 

@@ -50,7 +50,7 @@ class Dataset:
     description: str = ""
 
     def select(self, features: list[str]) -> Dataset:
-        """A copy keeping only ``features`` (in the given order)."""
+        """Return a copy keeping only ``features`` (in the given order)."""
         unknown = [f for f in features if f not in self.feature_names]
         if unknown:
             raise DataError(f"unknown feature(s) {unknown}; this dataset has {self.feature_names}")
@@ -76,7 +76,7 @@ class Split:
 
 # ----- loaders ---------------------------------------------------------------
 def load_boston(path: str | os.PathLike | None = None) -> Dataset:
-    """The Boston housing data: 506 rows, 13 features, target MEDV ($1000s).
+    """Load the Boston housing data: 506 rows, 13 features, target MEDV ($1000s).
 
     The file's first line is ``506,13`` and its second the header.
     """
@@ -111,7 +111,7 @@ def load_diabetes() -> Dataset:
 
 
 def make_sine(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
-    """A noisy sine, ``y = sin(x) + noise * N(0, 1)`` for ``x`` uniform in [-3, 3].
+    """Make a noisy sine, ``y = sin(x) + noise * N(0, 1)`` for ``x`` uniform in [-3, 3].
 
     A straight line cannot follow it; one hidden layer can.
     """

@@ -6,22 +6,23 @@ Each scheme draws the weights ``W`` (``n_in x n_out``) and then the bias
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from collections.abc import Callable
+from typing import TypeAlias
 
 import numpy as np
 
-RNG = Union[np.random.Generator, np.random.RandomState]
+RNG: TypeAlias = np.random.Generator | np.random.RandomState  # the new generators, or the book's legacy one
 
 
 def standard_init(rng: RNG, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
-    """The book's scheme: W and B both standard normal."""
+    """Draw the book's scheme: W ``(n_in, n_out)`` and B ``(1, n_out)`` both standard normal."""
     W = rng.standard_normal((n_in, n_out))
     B = rng.standard_normal((1, n_out))
     return W, B
 
 
 def glorot_init(rng: RNG, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
-    """Glorot (Xavier) normal: W ~ N(0, 2 / (n_in + n_out)), B = 0."""
+    """Draw Glorot (Xavier) normal weights: W ~ N(0, 2 / (n_in + n_out)) ``(n_in, n_out)``, B = 0 ``(1, n_out)``."""
     W = rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))
     B = np.zeros((1, n_out))
     return W, B

@@ -44,9 +44,11 @@ class Loss:
         raise NotImplementedError
 
     def get_config(self) -> dict:
+        """Return the constructor arguments, plus ``name`` for ``LOSSES``."""
         return {"name": self.name}
 
     def __repr__(self) -> str:
+        """Return ``Name()``."""
         return f"{type(self).__name__}()"
 
 
@@ -90,9 +92,11 @@ class HuberLoss(Loss):
         return np.clip(r, -self.delta, self.delta) / self.prediction.shape[0]
 
     def get_config(self) -> dict:
+        """Return ``name`` and ``delta``."""
         return {"name": self.name, "delta": self.delta}
 
     def __repr__(self) -> str:
+        """Return ``HuberLoss(delta=...)``."""
         return f"HuberLoss(delta={self.delta})"
 
 

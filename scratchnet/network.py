@@ -60,10 +60,11 @@ class NeuralNetwork:
     # ----- set-up -------------------------------------------------------------
     @property
     def built(self) -> bool:
+        """Return True when every layer is built."""
         return all(layer.built for layer in self.layers)
 
     def layer_rng(self, index: int) -> RNG:
-        """The generator layer ``index`` (0-based) draws its initial weights from."""
+        """Return the generator layer ``index`` (0-based) draws its initial weights from."""
         if self.book_mode:
             if self.shared_rng is None:
                 self.shared_rng = np.random.RandomState(self.seed)
@@ -140,12 +141,12 @@ class NeuralNetwork:
         return loss
 
     def params(self) -> Iterator[np.ndarray]:
-        """The parameters in the book's order: W1, B1, W2, B2, ..."""
+        """Yield the parameters in the book's order: W1, B1, W2, B2, ..."""
         for layer in self.layers:
             yield from layer.params
 
     def param_grads(self) -> Iterator[np.ndarray]:
-        """The parameter gradients, in the order of ``params()``."""
+        """Yield the parameter gradients, in the order of ``params()``."""
         for layer in self.layers:
             yield from layer.param_grads
 
@@ -204,7 +205,7 @@ class NeuralNetwork:
         return total
 
     def get_config(self) -> dict:
-        """Constructor arguments as plain JSON-ready values."""
+        """Return the constructor arguments as plain JSON-ready values (each layer's config names its type)."""
         return {
             "layers": [layer.get_config() for layer in self.layers],
             "loss": self.loss.get_config(),
@@ -249,6 +250,7 @@ class NeuralNetwork:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
+        """Return ``NeuralNetwork([layers], loss=..., seed=...)``."""
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"NeuralNetwork([{inner}], loss={self.loss!r}, seed={self.seed})"
 

@@ -16,7 +16,7 @@ class ShapeError(ValueError):
 
 
 def shape_error(owner: object, what: str, array: np.ndarray, grad: np.ndarray) -> ShapeError:
-    """The error for a broken shape rule: names the class, the rule and both shapes."""
+    """Return the error for a broken shape rule, naming the class, the rule and both shapes."""
     return ShapeError(f"{type(owner).__name__}: {what} shapes differ: {np.shape(grad)} vs {np.shape(array)}")
 
 
@@ -57,7 +57,7 @@ class Operation:
             raise shape_error(self, "output_grad vs output", self.output, output_grad)
 
     def apply(self, input_: np.ndarray) -> np.ndarray:
-        """The output for ``input_`` (shape ``(n, d_in)``), without storing anything."""
+        """Return the output for ``input_`` (shape ``(n, d_in)``), storing nothing."""
         return self._compute(input_)
 
     def _output(self) -> np.ndarray:
@@ -70,10 +70,11 @@ class Operation:
         raise NotImplementedError
 
     def get_config(self) -> dict:
-        """Constructor arguments, plus ``name`` for the registry."""
+        """Return the constructor arguments, plus ``name`` for the registry."""
         return {"name": getattr(self, "name", type(self).__name__.lower())}
 
     def __repr__(self) -> str:
+        """Return ``Name(arg=value, ...)`` from ``get_config``."""
         args = {k: v for k, v in self.get_config().items() if k != "name"}
         inner = ", ".join(f"{k}={v!r}" for k, v in args.items())
         return f"{type(self).__name__}({inner})"

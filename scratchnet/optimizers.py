@@ -128,6 +128,7 @@ class Optimizer:
 
     # ----- config and state ---------------------------------------------------
     def get_config(self) -> dict:
+        """Return the constructor arguments, plus ``name`` for ``OPTIMIZERS``."""
         return {
             "name": self.name,
             "lr": self.lr,
@@ -150,6 +151,7 @@ class Optimizer:
         self.state = {name: np.array(value) for name, value in state["state"].items()}
 
     def __repr__(self) -> str:
+        """Return ``Name(lr=..., ...)`` from ``get_config``."""
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
         return f"{type(self).__name__}({args})"
 
@@ -197,6 +199,7 @@ class SGDMomentum(Optimizer):
         params -= v
 
     def get_config(self) -> dict:
+        """Return the base config plus ``momentum``."""
         return {**super().get_config(), "momentum": self.momentum}
 
 
@@ -231,6 +234,7 @@ class Adam(Optimizer):
         params -= self.current_lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def get_config(self) -> dict:
+        """Return the base config plus ``beta1``, ``beta2`` and ``eps``."""
         return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
 

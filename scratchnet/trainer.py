@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -325,7 +325,7 @@ class Trainer:
 
 
 def describe(report: EpochReport) -> str:
-    """The book's line for an evaluation epoch."""
+    """Return the book's line for an evaluation epoch."""
     if report.stopped_early:
         return (
             f"Loss increased after epoch {report.epoch}, final loss was "
