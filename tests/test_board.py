@@ -47,10 +47,23 @@ def test_payload_expands_the_template_name_plotly_js_does_not_know():
     assert template["xaxis"]["automargin"] is False and template["yaxis"]["ticklabeloverflow"] == "allow"
 
 
-def test_default_seq_grows_and_stays_an_exact_javascript_integer():
+def test_default_seq_is_the_processs_counter_and_the_carrier_names_the_process():
     first = board.payload(four_charts(), COLUMNS, static=True)["seq"]
     second = board.payload(four_charts(), COLUMNS, static=True)["seq"]
-    assert 0 < first < second < 2**53
+    assert second == first + 1  # a counter, not the wall clock
+    text = board.carrier_html("<p>panel</p>", board.payload(four_charts(), COLUMNS, static=True))
+    assert f'data-source="{board.SOURCE}"' in text and f'data-seq="{second + 1}"' in text
+
+
+def test_the_board_script_spells_none_of_the_contracts_names():
+    """Every class, attribute, key and trigger name board.js uses comes from board.CONTRACT, in Python."""
+    names = {*board.CARRIER.values(), *board.PAYLOAD.values(), *board.CHART.values(), *board.CHART_DIV.values(),
+             board.HEADER_STOP} - {"config"}  # Plotly.react's own argument is also called config
+    code = re.sub(r"//.*", "", board.JS)  # comments may name them
+    literals = set(re.findall(r"""['"`]\.?([\w-]+)['"`]""", code))  # 'sn-live-chart', '.sn-live-data'
+    attributes = set(re.findall(r"dataset\.(\w+)", code))  # el.dataset.seq
+    assert names & (literals | attributes) == set()
+    assert "component.data" in code
 
 
 @pytest.mark.parametrize("columns", [(("loss", "pva"), ("network",)), (("loss", "pva", "pva"), ("network", "weights"))])

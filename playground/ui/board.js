@@ -1,12 +1,16 @@
 // The playground's live board: Plotly charts that the browser keeps and redraws in place.
 //
+// Every name this file reads (class and attribute names, payload keys, the trigger) is declared
+// once in board.py (CONTRACT) and arrives here as the component's data, `K` below.
 // The page sends each update inside its progress panel (an st.html block), as a hidden
-// element with class "sn-live-data": data-seq orders the updates, data-payload holds the
-// charts as JSON in base64 (which no HTML sanitizer rewrites, whatever the chart strings are).
-// An update that cannot be read or drawn is reported on the chart and never stops the polling.
-// A hidden "sn-live-state" element says whether the script run is training: Streamlit's own
-// header Stop stops the script but not the run, so a click on it asks for a rerun through the
-// component's "header_stop" trigger, in which the page stops the run and redraws. This module is the default export of a keyed st.components.v2 component
+// element of class K.carrier.data_class: its seq attribute orders the updates (a counter of the
+// server process, whose source attribute changes when a new server starts counting again), its
+// payload attribute holds the charts as JSON in base64 (which no HTML sanitizer rewrites, whatever
+// the chart strings are). An update that cannot be read or drawn is reported on the chart and
+// never stops the polling. A hidden element of class K.carrier.state_class says whether the
+// script run is training: Streamlit's own header Stop stops the script but not the run, so a
+// click on it asks for a rerun through the K.headerStop trigger, in which the page stops the run
+// and redraws. This module is the default export of a keyed st.components.v2 component
 // that the page mounts once per script run. It keeps one board (and one Plotly div per chart)
 // for the whole browser tab, so a rerun never rebuilds a chart. Every animation frame it looks
 // for a newer update; it then redraws the charts one per task, taking turns, so that a slow
@@ -51,8 +55,8 @@ function chart(b, name) {
   let div = b.snCharts.get(name);
   if (!div) {
     div = document.createElement('div');
-    div.dataset.testid = 'sn-live-chart';
-    div.dataset.name = name;
+    div.dataset.testid = b.snK.chartDiv.test_id;
+    div.dataset[b.snK.chartDiv.name] = name;
     div.style.contain = 'layout paint style';
     b.snCharts.set(name, div);
   }
@@ -74,8 +78,9 @@ async function pump(b) {
   b.snLast = k;
   try {
     const Plotly = await plotly(next.src);
-    await Plotly.react(div, next.figure.data, next.figure.layout, next.config);
-    div.dataset.epoch = next.epoch;
+    const figure = next[b.snK.chart.figure];
+    await Plotly.react(div, figure.data, figure.layout, next.config);
+    div.dataset[b.snK.chartDiv.epoch] = next[b.snK.chart.epoch];
   } catch (err) {
     // say so on the chart; the next update draws it afresh
     if (window.Plotly) window.Plotly.purge(div);
@@ -90,12 +95,14 @@ function decode(text) {
 }
 
 function show(b, data) {
-  data.columns.forEach((names, k) => names.forEach((name) => {
+  const P = b.snK.payload;
+  data[P.columns].forEach((names, k) => names.forEach((name) => {
     const div = chart(b, name);
     const c = column(b, k);
     if (div.parentNode !== c) c.appendChild(div);
-    div.style.height = data.charts[name].height + 'px';
-    div.snNext = { ...data.charts[name], src: data.src, config: data.config };  // only the newest is drawn
+    const one = data[P.charts][name];
+    div.style.height = one[b.snK.chart.height] + 'px';
+    div.snNext = { ...one, src: data[P.src], config: data[P.config] };  // only the newest is drawn
   }));
   if (!b.snPumping) {
     b.snPumping = true;
@@ -105,11 +112,16 @@ function show(b, data) {
 
 function take(b) {
   try {
-    const el = document.querySelector('.sn-live-data');
-    const seq = el ? Number(el.dataset.seq) : -1;
+    const C = b.snK.carrier;
+    const el = document.querySelector(`.${C.data_class}`);
+    if (el && el.dataset[C.source] !== b.snSource) {
+      b.snSource = el.dataset[C.source];  // another server process: its counter starts again
+      b.snSeq = -1;
+    }
+    const seq = el ? Number(el.dataset[C.seq]) : -1;
     if (seq > b.snSeq) {
       b.snSeq = seq;
-      show(b, decode(el.dataset.payload || ''));
+      show(b, decode(el.dataset[C.payload] || ''));
     }
   } catch (err) {
     b.dataset.error = String(err && err.message ? err.message : err);  // this update is lost, not the next
@@ -123,15 +135,17 @@ function headerStop(event) {
   const button = event.target && event.target.closest ? event.target.closest('button') : null;
   if (!button || button.closest('[data-testid="stMain"]')) return;
   if (!button.closest('header, [data-testid="stStatusWidget"]') || button.innerText.trim() !== 'Stop') return;
-  const flag = document.querySelector('.sn-live-state');
-  if (!flag || flag.dataset.training !== '1') return;
+  const b = window.__snBoard;
+  const flag = document.querySelector(`.${b.snK.carrier.state_class}`);
+  if (!flag || flag.dataset[b.snK.carrier.training] !== '1') return;
   // after this click's own handlers (which send Streamlit's stop), ask for the rerun that stops the run
   // and shows Train again
-  setTimeout(() => window.__snBoard.snTrigger && window.__snBoard.snTrigger('header_stop', true), 0);
+  setTimeout(() => b.snTrigger && b.snTrigger(b.snK.headerStop, true), 0);
 }
 
 export default function (component) {
   const b = board();
+  b.snK = component.data;
   b.snTrigger = component.setTriggerValue;
   if (b.parentNode !== component.parentElement) component.parentElement.appendChild(b);
   if (!b.snPolling) {

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import json
 import math
-import time
+import secrets
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +38,19 @@ PLOTLY_DIR = Path(__import__("plotly").__file__).parent / "package_data"
 # component/<PLOTLY_ROUTE>/plotly.min.js
 PLOTLY_ROUTE = f"{__name__}.plotly_js"
 COMPONENT = "scratchnet_live_board"
+# what board.js reads, declared once here and handed to it as the component's data
+CARRIER = {"data_class": "sn-live-data", "state_class": "sn-live-state", "seq": "seq", "payload": "payload",
+           "source": "source", "training": "training"}  # class names and data-* attribute names
+PAYLOAD = {"seq": "seq", "src": "src", "config": "config", "columns": "columns", "charts": "charts"}
+CHART = {"height": "height", "epoch": "epoch", "figure": "figure"}  # the keys of one chart in PAYLOAD["charts"]
+# each chart's div in the browser: data-testid, data-name (the chart's name), data-epoch (the epoch drawn)
+CHART_DIV = {"test_id": "sn-live-chart", "name": "name", "epoch": "epoch"}
+HEADER_STOP = "header_stop"  # the trigger the board sets when Streamlit's header Stop is clicked while training
+CONTRACT = {"carrier": CARRIER, "payload": PAYLOAD, "chart": CHART, "chartDiv": CHART_DIV, "headerStop": HEADER_STOP}
+# updates are numbered by one counter per server process; the process's own token tells a browser tab that
+# a new server (whose counter starts again) is talking, so that it does not wait for the old numbers
+_SEQUENCE = itertools.count(1)
+SOURCE = secrets.token_hex(8)
 JS = (Path(__file__).parent / "board.js").read_text(encoding="utf-8")
 TEMPLATE_KEYS = ("font", "colorway", "paper_bgcolor", "plot_bgcolor", "hovermode", "hoverlabel", "title", "xaxis",
                  "yaxis", "annotationdefaults")
@@ -89,9 +103,9 @@ def chart_payload(figure: dict, epoch: int, static: bool = False) -> dict:
     if static:
         data = [{k: v for k, v in trace.items() if k not in HOVER_ONLY} for trace in data]
     return {
-        "height": int(layout.get("height", 320)),
-        "epoch": int(epoch),
-        "figure": {"data": plain(data), "layout": plain(layout)},
+        CHART["height"]: int(layout.get("height", 320)),
+        CHART["epoch"]: int(epoch),
+        CHART["figure"]: {"data": plain(data), "layout": plain(layout)},
     }
 
 
@@ -109,18 +123,17 @@ def payload(charts: dict, columns, static: bool, seq: int | None = None) -> dict
         True while training: static charts (no hover or toolbar), which draw fastest.
     seq : int, optional
         Orders the updates (the browser ignores one older than what it shows); by default the
-        time in microseconds, which stays ordered across server restarts and within JavaScript's
-        exact integers.
+        next number of this server process's counter.
     """
     names = [name for col in columns for name in col]
     if sorted(names) != sorted(charts):
         raise ValueError(f"columns must name each chart once: got {names} for charts {sorted(charts)}")
     return {
-        "seq": time.time_ns() // 1000 if seq is None else int(seq),
-        "src": f"component/{PLOTLY_ROUTE}/plotly.min.js",
-        "config": {"staticPlot": True} if static else {"displaylogo": False, "responsive": True},
-        "columns": [list(col) for col in columns],
-        "charts": {name: chart_payload(fig, epoch, static) for name, (fig, epoch) in charts.items()},
+        PAYLOAD["seq"]: next(_SEQUENCE) if seq is None else int(seq),
+        PAYLOAD["src"]: f"component/{PLOTLY_ROUTE}/plotly.min.js",
+        PAYLOAD["config"]: {"staticPlot": True} if static else {"displaylogo": False, "responsive": True},
+        PAYLOAD["columns"]: [list(col) for col in columns],
+        PAYLOAD["charts"]: {name: chart_payload(fig, epoch, static) for name, (fig, epoch) in charts.items()},
     }
 
 
@@ -132,19 +145,22 @@ def carrier_html(panel: str, data: dict | None, training: bool = False) -> str:
     ``training`` tells the board that this script run is training (see ``board.js``: Streamlit's own
     header Stop then stops the run). Without ``data`` the board keeps what it shows.
     """
-    flag = f'<div hidden class="sn-live-state" data-training="{int(bool(training))}"></div>'
+    c = CARRIER
+    flag = f'<div hidden class="{c["state_class"]}" data-{c["training"]}="{int(bool(training))}"></div>'
     if data is None:
         return panel + flag
     body = base64.b64encode(json.dumps(data, separators=(",", ":"), allow_nan=False).encode()).decode("ascii")
-    return f'{panel}{flag}<div hidden class="sn-live-data" data-seq="{int(data["seq"])}" data-payload="{body}"></div>'
+    return (f'{panel}{flag}<div hidden class="{c["data_class"]}" data-{c["source"]}="{SOURCE}" '
+            f'data-{c["seq"]}="{int(data[PAYLOAD["seq"]])}" data-{c["payload"]}="{body}"></div>')
 
 
 def read_carrier(text: str) -> dict | None:
     """The board update inside ``carrier_html`` output, or None (the inverse, for tests and tools)."""
-    start = text.find('data-payload="')
+    marker = f'data-{CARRIER["payload"]}="'
+    start = text.find(marker)
     if start < 0:
         return None
-    start += len('data-payload="')
+    start += len(marker)
     return json.loads(base64.b64decode(html.unescape(text[start:text.index('"', start)])).decode())
 
 
@@ -157,7 +173,7 @@ def mount(on_header_stop=None) -> None:
     from streamlit.components.v1 import declare_component
 
     declare_component("plotly_js", path=str(PLOTLY_DIR))  # the route that serves plotly.min.js
-    _component()(key="live_board", on_header_stop_change=on_header_stop)
+    _component()(key="live_board", data=CONTRACT, **{f"on_{HEADER_STOP}_change": on_header_stop})
 
 
 @cache

@@ -37,6 +37,18 @@ def test_playground_loads(open_app):
     no_exception(page)
 
 
+def test_the_plotly_route_the_board_asks_for_serves_plotly(open_app):
+    from playground.ui import board
+
+    page = open_app()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 4")
+    src = page.evaluate("() => [...document.scripts].map(s => s.getAttribute('src') || '').find(s => s.includes("
+                        "'plotly.min.js')) || ''")
+    assert src == f"component/{board.PLOTLY_ROUTE}/plotly.min.js"
+    response = page.request.get(f"{page.base_url}/{src}")
+    assert response.status == 200 and b"Plotly" in response.body()[:4000]
+
+
 def test_train_moves_the_loss_chart_stop_holds_it_train_continues(open_app):
     page = open_app()
     page.get_by_text("Early stopping").click()
