@@ -29,6 +29,14 @@ def chromium_path() -> str | None:
     return None
 
 
+def missing_chromium() -> bool:
+    """True, after saying how to install it, when Debian's Chromium is not there (a benchmark then exits 2)."""
+    if chromium_path() is None:
+        print("Chromium not found: apt-get install -y chromium")
+        return True
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

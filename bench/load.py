@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.browser import CHROMIUM_FLAGS, chromium_path, rss_mb, serve_app_process  # noqa: E402
+from bench.browser import CHROMIUM_FLAGS, chromium_path, missing_chromium, rss_mb, serve_app_process  # noqa: E402
 from playground.core.config import from_preset  # noqa: E402
 from playground.core.run import LiveRun  # noqa: E402
 from scratchnet.data import load_boston  # noqa: E402
@@ -126,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=10, choices=range(1, 31), metavar="1..30")
     parser.add_argument("--epochs", type=int, default=400, choices=range(10, 2001), metavar="10..2000")
     args = parser.parse_args(argv)
-    if chromium_path() is None:
-        print("Chromium not found: apt-get install -y chromium")
+    if missing_chromium():
         return 2
     with serve_app_process(log_path=ROOT / "test-artifacts" / "load-server.log") as (url, proc):
         import urllib.request

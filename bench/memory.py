@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.browser import chromium_path, launch, rss_mb, serve_app_process, wait_idle  # noqa: E402
+from bench.browser import launch, missing_chromium, rss_mb, serve_app_process, wait_idle  # noqa: E402
 
 EPOCH = '[data-testid="sn-epoch"]'
 
@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, choices=range(1, 6), metavar="1..5")
     parser.add_argument("--epochs", type=int, default=30, choices=range(1, 5001), metavar="1..5000")
     args = parser.parse_args(argv)
-    if chromium_path() is None:
-        print("Chromium not found: apt-get install -y chromium")
+    if missing_chromium():
         return 2
     from playwright.sync_api import sync_playwright
 
