@@ -27,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _setting(name: str) -> Callable[[str], float]:
-    """An argparse type for the numeric setting ``name``, in the range ``LIMITS`` gives it."""
+    """Make an argparse type for the numeric setting ``name``, in the range ``LIMITS`` gives it."""
     limit = LIMITS[name]
 
     def parse(text: str) -> float:
@@ -45,7 +45,7 @@ def _setting(name: str) -> Callable[[str], float]:
     return parse
 
 
-def _layers(text: str):
+def _layers(text: str) -> list[tuple[int, str]]:
     try:
         return parse_layers(text)
     except ValueError as exc:
@@ -53,6 +53,7 @@ def _layers(text: str):
 
 
 def make_parser() -> argparse.ArgumentParser:
+    """Build the parser of ``python -m scratchnet`` and its ``train`` command."""
     parser = _Parser(prog="python -m scratchnet", description="Train scratchnet networks.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     t = sub.add_parser("train", help="train a network and report its validation loss")
@@ -77,7 +78,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """The preset (book-deep unless --layers is given) with every given option applied."""
+    """Build the run's configuration: the preset (book-deep unless --layers is given) with every option given."""
     if args.preset and args.layers:
         raise ValueError("give --preset or --layers, not both")
     if args.layers:
@@ -94,6 +95,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     parser = make_parser()
     args = parser.parse_args(argv)
     save_to = _save_path(parser, args.save) if args.save else None  # refused before any training
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _save_path(parser, path: str) -> str:
-    """The file ``--save`` will write: numpy adds ``.npz`` to a name without it, so the name says so too."""
+    """Return the file ``--save`` will write: numpy adds ``.npz`` to a name without it, so the name does too."""
     target = Path(path)
     if target.suffix != ".npz":
         target = target.with_name(target.name + ".npz")

@@ -113,11 +113,11 @@ class RunConfig:
         return self.sequence == "book"
 
     def run_key(self) -> tuple:
-        """What defines a run's start: changing any of it starts a new run."""
+        """Return what defines a run's start: changing any of it starts a new run."""
         return (self.dataset, self.features, self.hidden, self.seed, self.init, self.test_size, self.book_mode)
 
     def to_dict(self) -> dict[str, Any]:
-        """The settings as plain values, keyed by field name."""
+        """Return the settings as plain values, keyed by field name."""
         return asdict(self)
 
     def n_params(self, n_inputs: int) -> int:
@@ -129,17 +129,17 @@ class RunConfig:
 
     # ----- what the settings build ----------------------------------------------------
     def build_network(self) -> NeuralNetwork:
-        """The unbuilt network: Dense layers of ``layers``, MSE loss, the run's seed and random sequence."""
+        """Build the unbuilt network: Dense layers of ``layers``, MSE loss, the run's seed and random sequence."""
         layers = [Dense(n, activation, weight_init=self.init) for n, activation in self.layers]
         return NeuralNetwork(layers, "mse", seed=self.seed, book_mode=self.book_mode)
 
     def build_optimizer(self) -> Optimizer:
-        """The optimizer with the run's learning rate, L2 weight decay and (for momentum) momentum."""
+        """Build the optimizer with the run's learning rate, L2 weight decay and (for momentum) momentum."""
         extra = {"momentum": self.momentum} if self.optimizer == "momentum" else {}
         return get_optimizer(self.optimizer, lr=self.lr, weight_decay=self.weight_decay, **extra)
 
     def split(self, data: Dataset) -> Split:
-        """``data`` split and scaled: the book's way (scale, then split) or the proper way, by ``sequence``."""
+        """Split and scale ``data``: the book's way (scale, then split) or the proper way, by ``sequence``."""
         return split_scale(data, self.test_size, BOOK_SPLIT_SEED, SPLIT_MODES[self.sequence])
 
     def fit_iter(
@@ -174,18 +174,20 @@ class RunConfig:
 
 FIELDS = tuple(f.name for f in fields(RunConfig))  # every setting, in the constructor's order
 
-_BOOK = {"optimizer": "sgd", "lr": 0.01, "batch_size": 32, "epochs": 50, "eval_every": 10, "seed": BOOK_SEED,
-         "init": "standard", "weight_decay": 0.0, "early_stopping": True, "test_size": 0.3, "sequence": "book"}
+# the book's settings: plain SGD, lr 0.01, batches of 32, 50 epochs evaluated every 10, early stopping,
+# 30% test rows, the book's seed and random sequence
+_BOOK = RunConfig(optimizer="sgd", lr=0.01, batch_size=32, epochs=50, eval_every=10, seed=BOOK_SEED, init="standard",
+                  weight_decay=0.0, early_stopping=True, test_size=0.3, sequence="book")
 # the book's three chapter-3 models with the book's settings
 PRESETS: dict[str, RunConfig] = {
-    "book-linear": RunConfig(hidden=(), preset="book-linear", **_BOOK),
-    "book-shallow": RunConfig(hidden=((13, "sigmoid"),), preset="book-shallow", **_BOOK),
-    "book-deep": RunConfig(hidden=((13, "sigmoid"), (13, "sigmoid")), preset="book-deep", **_BOOK),
+    "book-linear": replace(_BOOK, hidden=(), preset="book-linear"),
+    "book-shallow": replace(_BOOK, hidden=((13, "sigmoid"),), preset="book-shallow"),
+    "book-deep": replace(_BOOK, hidden=((13, "sigmoid"), (13, "sigmoid")), preset="book-deep"),
 }
 
 
 def preset(name: str, **changes: Any) -> RunConfig:
-    """A copy of preset ``name`` with ``changes`` applied."""
+    """Return a copy of preset ``name`` with ``changes`` applied."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
     return replace(PRESETS[name], **changes)
@@ -208,7 +210,7 @@ def parse_layers(spec: str) -> list[tuple[int, str]]:
 
 
 def hidden_of(layers: list[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
-    """The hidden layers of a full layer list whose last layer must be ``OUTPUT_LAYER``."""
+    """Return the hidden layers of a full layer list whose last layer must be ``OUTPUT_LAYER``."""
     if not layers:
         raise ValueError("the network needs at least one layer")
     if layers[-1][0] != OUTPUT_LAYER[0]:

@@ -130,6 +130,10 @@ def _load_model(state: MutableMapping) -> None:
         state["model_message"] = ("error", f"This model file cannot be used: {exc}")
         return
     layers = [layer.get_config() for layer in net.layers]
+    if any(c.get("name", "dense") != "dense" for c in layers):
+        state["model_message"] = ("error", "This model has layers other than Dense; the playground builds Dense "
+                                           "layers only.")
+        return
     last = layers[-1]
     if last["neurons"] != 1 or last["activation"]["name"] != "linear":
         state["model_message"] = ("error", "This model's output layer is not one linear neuron, so the playground "
