@@ -53,28 +53,12 @@ def gradient_check(
 ) -> list[GradCheck]:
     """Backward's gradient of every parameter (W1, B1, ...) against central finite differences.
 
-    ``scratchnet.gradcheck.gradient_check`` on the page's batch (``y`` of
-    shape ``(n, 1)``), with the page's steps and, by default, as many
-    entries per parameter as ``checked_per_parameter`` allows. When every
-    entry is compared and the first step passes, the errors equal
-    ``scratchnet.gradcheck.check_network``'s with ``h = 1e-6``.
-
-    Parameters
-    ----------
-    net : NeuralNetwork
-        Built for ``X``'s columns.
-    X : ndarray, shape (n, d)
-    y : ndarray, shape (n, 1)
-    max_checked : int, optional
-        Most entries compared per parameter; by default
-        ``checked_per_parameter(net, n)``.
-    steps : sequence of float
-        Finite-difference steps ``h`` to try, in order.
-
-    Returns
-    -------
-    list of GradCheck
-        One per parameter, in the order of ``net.param_names()``.
+    ``scratchnet.gradcheck.gradient_check`` (whose docstring gives the arguments
+    and the result, one ``GradCheck`` per parameter) on the page's batch, ``X``
+    of shape ``(n, d)`` and ``y`` of shape ``(n, 1)``, with the page's steps and,
+    by default, as many entries per parameter as ``checked_per_parameter(net, n)``
+    allows. When every entry is compared and the first step passes, the errors
+    equal ``scratchnet.gradcheck.check_network``'s with ``h = 1e-6``.
     """
     X, y = as_batch(X, y)
     if max_checked is None:
