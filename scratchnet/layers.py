@@ -158,10 +158,13 @@ class Layer:
 
         An unbuilt layer is built first, from a fresh unseeded generator (see the class notes).
         """
-        self._check_2d(input_)
         if not self.built:
+            self._check_2d(input_)
             self.build(input_.shape[1], np.random.default_rng())
-        self._check_width(input_)
+        shape: tuple[int, ...] = getattr(input_, "shape", ())
+        if len(shape) != 2 or shape[1] != self.input_width:
+            self._check_2d(input_)
+            self._check_width(input_)
         self.input_ = input_
         for operation in self.operations:
             input_ = operation.forward(input_)
@@ -180,10 +183,11 @@ class Layer:
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """Send ``output_grad`` ``(n, neurons)`` back through the operations; return ``(n, d_in)``."""
-        if self.output is None:
+        output = self.output
+        if output is None:
             raise RuntimeError(f"{self._label()}: backward called before forward")
-        if np.shape(output_grad) != self.output.shape:
-            raise shape_error(self, "output_grad vs output", self.output, output_grad)
+        if getattr(output_grad, "shape", None) != output.shape:
+            raise shape_error(self, "output_grad vs output", output, output_grad)
         for operation in reversed(self.operations):
             output_grad = operation.backward(output_grad)
         if not self.grads_in_place:

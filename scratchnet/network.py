@@ -118,7 +118,7 @@ class NeuralNetwork:
     # ----- the book's methods -------------------------------------------------
     def forward(self, x_batch: np.ndarray) -> np.ndarray:
         """Pass ``x_batch`` ``(n, d_in)`` through every layer; return ``(n, d_out)``."""
-        x_out = _check_2d(x_batch, "X")
+        x_out = x_batch if getattr(x_batch, "ndim", None) == 2 else _check_2d(x_batch, "X")
         if not self.built:
             self.build(x_out.shape[1])
         for layer in self.layers:
@@ -127,7 +127,7 @@ class NeuralNetwork:
 
     def backward(self, loss_grad: np.ndarray) -> None:
         """Send dLoss/dPrediction ``(n, d_out)`` back through the layers in reverse."""
-        if any(layer.output is None for layer in self.layers):
+        if self.layers[0].output is None or self.layers[-1].output is None:  # each layer checks its own too
             raise RuntimeError("NeuralNetwork: backward called before forward (run forward or train_batch first)")
         grad = loss_grad
         for layer in reversed(self.layers):
