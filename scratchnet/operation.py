@@ -43,24 +43,25 @@ class Operation:
 
     def backward(self, output_grad: np.ndarray) -> np.ndarray:
         """Take dLoss/dOutput (shape of ``output``), return dLoss/dInput (shape of ``input_``)."""
-        self._check_output_grad(output_grad)
+        try:
+            fits = output_grad.shape == self.output.shape
+        except AttributeError:
+            fits = False
+        if not fits:
+            self._refuse_output_grad(output_grad)
         self.input_grad = self._input_grad(output_grad)
         if self.input_grad.shape != self.input_.shape:
             raise shape_error(self, "input_grad vs input", self.input_, self.input_grad)
         return self.input_grad
 
-    def _check_output_grad(self, output_grad: np.ndarray) -> None:
-        """Raise unless forward has run and ``output_grad`` has the output's shape.
+    def _refuse_output_grad(self, output_grad: np.ndarray) -> None:
+        """Raise the reason ``output_grad`` was refused: no forward pass yet, or not the output's shape.
 
-        On the path every batch takes, this is one attribute read and one comparison: the reasons for a
-        failure are worked out only once it has failed.
+        ``backward`` checks with one comparison inline (it runs for every operation of every batch) and
+        calls this only once the check has failed.
         """
-        try:
-            if output_grad.shape == self.output.shape:
-                return
-        except AttributeError:
-            if not hasattr(self, "output"):
-                raise RuntimeError(f"{type(self).__name__}: backward called before forward") from None
+        if not hasattr(self, "output"):
+            raise RuntimeError(f"{type(self).__name__}: backward called before forward")
         raise shape_error(self, "output_grad vs output", self.output, output_grad)
 
     def apply(self, input_: np.ndarray) -> np.ndarray:
@@ -108,14 +109,19 @@ class ParamOperation(Operation):
         may write there itself (``out=self.grad_buffer``) or return a new
         array, which is then copied in.
         """
-        self._check_output_grad(output_grad)
+        try:
+            fits = output_grad.shape == self.output.shape
+        except AttributeError:
+            fits = False
+        if not fits:
+            self._refuse_output_grad(output_grad)
         self.input_grad = self._input_grad(output_grad)
         param_grad = self._param_grad(output_grad)
         if self.input_grad.shape != self.input_.shape:
             raise shape_error(self, "input_grad vs input", self.input_, self.input_grad)
         if param_grad.shape != self.param.shape:
             raise shape_error(self, "param_grad vs param", self.param, param_grad)
-        if self.grad_buffer is not None and param_grad is not self.grad_buffer:
+        if param_grad is not self.grad_buffer and self.grad_buffer is not None:
             self.grad_buffer[...] = param_grad
             param_grad = self.grad_buffer
         self.param_grad = param_grad
