@@ -14,7 +14,9 @@ import numpy as np
 MAX_CURVE = 500
 MAX_SCATTER = 1000
 TRAIN_COLOUR, VAL_COLOUR, BIAS_COLOUR = "#1f77b4", "#d62728", "#ff7f0e"
-POS_COLOUR, NEG_COLOUR = "#2b83ba", "#d7191c"
+POS_COLOUR, NEG_COLOUR, ZERO_COLOUR = "#2b83ba", "#d7191c", "#f7f7f7"
+# values from -top (red) through 0 (near white) to +top (blue): heatmaps, output maps, neuron pictures
+DIVERGING = [[0.0, NEG_COLOUR], [0.5, ZERO_COLOUR], [1.0, POS_COLOUR]]
 
 
 def downsample(x: np.ndarray, y: np.ndarray, max_points: int = MAX_CURVE) -> tuple[np.ndarray, np.ndarray]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.figures.common import NEG_COLOUR, POS_COLOUR, base_layout, whole_ticks
-
-HEATMAP_SCALE = [[0.0, NEG_COLOUR], [0.5, "#f7f7f7"], [1.0, POS_COLOUR]]
+from playground.figures.common import DIVERGING, base_layout, whole_ticks
 
 
 def array_heatmap(values: np.ndarray, title: str, height: int | None = None) -> dict:
@@ -33,7 +31,7 @@ def array_heatmap(values: np.ndarray, title: str, height: int | None = None) -> 
         "y": np.arange(1, z.shape[0] + 1),
         "zmin": -top,
         "zmax": top,
-        "colorscale": HEATMAP_SCALE,
+        "colorscale": DIVERGING,
         "colorbar": {"thickness": 12},
         "hovertemplate": "row %{y}, column %{x}<br>value %{z:.6g}<extra></extra>",
     }

@@ -232,21 +232,61 @@ def _connection_traces(weights, shown, ys) -> list[dict]:
 
 
 def network_diagram(
-    params: list[np.ndarray], input_names: list[str], max_neurons: int = MAX_DIAGRAM_NEURONS, epoch: int | None = None
+    params: list[np.ndarray],
+    input_names: list[str],
+    max_neurons: int = MAX_DIAGRAM_NEURONS,
+    epoch: int | None = None,
+    pictures: dict | None = None,
+    formulas: dict | None = None,
 ) -> dict:
     """Neurons as nodes by layer; each connection coloured by its weight's sign, width by its size.
 
     Layers wider than ``max_neurons`` show their first ``max_neurons`` neurons and say so.
+
+    Parameters
+    ----------
+    pictures : dict, optional
+        ``(layer, unit) -> picture`` for hidden neurons (layer 1 is the first hidden layer, units from 0):
+        a PNG data URI (a 2-D problem's heatmap) or ``(t, v)``, two arrays ``(m,)`` in [0, 1] and [-1, 1]
+        (a 1-D problem's curve). Each is drawn on its neuron.
+    formulas : dict, optional
+        ``(layer, unit) -> str``, what the neuron computes, shown on hover; the neuron's
+        ``"layer:unit"`` goes in its point's customdata, for a click.
     """
+    pictures, formulas = pictures or {}, formulas or {}
     weights = params[0::2]
     sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
     shown = [min(s, max_neurons) for s in sizes]
     ys = [np.linspace(1, -1, n) if n > 1 else np.zeros(1) for n in shown]
     data = _connection_traces(weights, shown, ys)
     names = [text.plotly(name) for name in input_names[: shown[0]]]
+    ids = [""] * shown[0]
     for layer, n in enumerate(shown[1:-1], start=1):
-        names += [f"layer {layer}, neuron {k + 1}" for k in range(n)]
+        names += [text.plotly(formulas.get((layer, k), f"layer {layer}, neuron {k + 1}")) for k in range(n)]
+        ids += [f"{layer}:{k}" for k in range(n)]
     names += ["output"] * shown[-1]
+    ids += [""] * shown[-1]
+    size = _picture_size(shown) if pictures else 0.0
+    images, curve_x, curve_y = [], [], []
+    for (layer, k), picture in pictures.items():
+        if layer >= len(shown) - 1 or k >= shown[layer]:
+            continue
+        cx, cy = float(layer), float(ys[layer][k])
+        if isinstance(picture, str):
+            images.append({"source": picture, "xref": "x", "yref": "y", "x": cx, "y": cy, "sizex": size * 1.15,
+                           "sizey": size, "xanchor": "center", "yanchor": "middle", "sizing": "stretch",
+                           "layer": "above"})
+        else:
+            t, v = picture
+            curve_x += [*(cx + (np.asarray(t) - 0.5) * size * 1.15), None]
+            curve_y += [*(cy + np.asarray(v) * size * 0.45), None]
+    if curve_x:
+        data.append({"type": "scatter", "x": curve_x, "y": curve_y, "mode": "lines", "hoverinfo": "skip",
+                     "showlegend": False, "line": {"color": "#222", "width": 1.5}})
+    marker = {"size": 12, "color": "white", "line": {"color": "#333", "width": 1.5}}
+    if pictures:  # a picture takes the neuron's place; the marker stays for hover and click
+        marker = {"size": max(12, int(size * 140)), "color": "rgba(255,255,255,0.01)", "symbol": "square",
+                  "line": {"color": "#333", "width": 1}}
     data.append(  # every neuron in one trace: one trace draws much faster than one per layer
         {
             "type": "scatter",
@@ -254,8 +294,9 @@ def network_diagram(
             "y": np.concatenate(ys),
             "mode": "markers",
             "showlegend": False,
-            "marker": {"size": 12, "color": "white", "line": {"color": "#333", "width": 1.5}},
+            "marker": marker,
             "text": names,
+            "customdata": ids,
             "hovertemplate": "%{text}<extra></extra>",
         }
     )
@@ -264,7 +305,17 @@ def network_diagram(
     layout = base_layout(
         f"Network{'' if epoch is None else f' at epoch {epoch}'}: blue +, red −, thicker = larger",
         360,
-        xaxis={"tickvals": list(range(len(sizes))), "ticktext": ticks, "showgrid": False, "zeroline": False},
-        yaxis={"visible": False},
+        xaxis={"tickvals": list(range(len(sizes))), "ticktext": ticks, "showgrid": False, "zeroline": False,
+               "range": [-0.35, len(sizes) - 0.65]},
+        yaxis={"visible": False, "range": [-1.25, 1.25]},
     )
+    if images:
+        layout["images"] = images
     return {"data": data, "layout": layout}
+
+
+def _picture_size(shown: list[int]) -> float:
+    """A neuron picture's height in the diagram's y units: as large as the most crowded layer allows."""
+    crowded = max(shown[1:-1], default=1)
+    spacing = 2.0 / (crowded - 1) if crowded > 1 else 2.0
+    return float(min(0.42, 0.82 * spacing))

@@ -1,0 +1,52 @@
+"""Small images as PNG data URIs, written with zlib: the neuron pictures in the network diagram.
+
+A Plotly layout image draws a picture as one SVG ``<image>``, far cheaper to send and draw than a
+heatmap trace per neuron.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+
+import numpy as np
+
+from playground.figures.common import NEG_COLOUR, POS_COLOUR, ZERO_COLOUR
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+_NEG, _ZERO, _POS = _rgb(NEG_COLOUR), _rgb(ZERO_COLOUR), _rgb(POS_COLOUR)
+
+
+def diverging_rgb(values: np.ndarray, top: float) -> np.ndarray:
+    """Colours ``(h, w, 3)`` (uint8) of ``values`` ``(h, w)``: red at ``-top``, near white at 0, blue at ``+top``.
+
+    The same scale as the charts' ``common.DIVERGING``; values beyond ``top`` take the end colours and a
+    value that is not finite is drawn grey.
+    """
+    v = np.asarray(values, dtype=float)
+    t = np.clip(np.nan_to_num(v / (top if top > 0 else 1.0), nan=0.0), -1.0, 1.0)[..., None]
+    rgb = np.where(t >= 0, _ZERO + t * (_POS - _ZERO), _ZERO - t * (_NEG - _ZERO))
+    rgb[~np.isfinite(v)] = 160.0
+    return np.rint(rgb).astype(np.uint8)
+
+
+def png_uri(rgb: np.ndarray) -> str:
+    """An RGB image ``(h, w, 3)`` (uint8, row 0 at the top) as a ``data:image/png;base64,...`` URI."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or 0 in rgb.shape[:2]:
+        raise ValueError(f"an RGB image needs shape (h, w, 3) with h, w >= 1, got {rgb.shape}")
+    h, w = rgb.shape[:2]
+    rows = np.concatenate([np.zeros((h, 1), np.uint8), rgb.reshape(h, w * 3)], axis=1)  # filter 0 per row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+    png += chunk(b"IEND", b"")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
