@@ -15,11 +15,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from .activations import ACTIVATIONS
-from .data import BOOK_SPLIT_SEED, Dataset, Split, split_scale
+from .data import BOOK_SPLIT_SEED, Dataset, Split, load_dataset, split_scale
 from .init import INITS
 from .layers import Dense
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS, Optimizer, get_optimizer
+from .problems import PROBLEMS, make_problem
 from .trainer import EpochReport, Trainer
 
 BOOK_SEED = 20190501
@@ -72,7 +73,12 @@ LIMITS: dict[str, Limit] = {
     "seed": Limit(0, 2**32 - 1, "Seed"),
     "test_size": Limit(0.05, 0.5, "Test fraction", whole=False),
     "weight_decay": Limit(0.0, 1.0, "L2 weight decay", whole=False),
+    # the synthetic problems' data (scratchnet.problems)
+    "samples": Limit(20, 5000, "Samples"),
+    "noise": Limit(0.0, 1.0, "Noise", whole=False),
+    "data_seed": Limit(0, 2**32 - 1, "Data seed"),
 }
+LOSS_OF_KIND = {"regression": "mse", "classification": "sigmoid_cross_entropy"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,9 @@ class RunConfig:
     ``hidden`` holds the hidden layers as ``(neurons, activation)`` pairs; the
     output layer, ``OUTPUT_LAYER``, is fixed for regression and added by
     ``layers``. ``features`` is None for every column of the dataset.
-    ``preset`` names the book preset the settings came from, or "custom".
+    ``preset`` names the preset the settings came from, or "custom".
+    ``samples``, ``noise`` and ``data_seed`` draw the data of a synthetic
+    problem (``scratchnet.problems``); other datasets ignore them.
     """
 
     dataset: str = "boston"
@@ -101,6 +109,9 @@ class RunConfig:
     early_stopping: bool = False
     test_size: float = 0.3
     sequence: str = "book"
+    samples: int = 300
+    noise: float = 0.1
+    data_seed: int = 0
 
     @property
     def layers(self) -> list[tuple[int, str]]:
@@ -112,9 +123,26 @@ class RunConfig:
         """Whether the run uses the book's random sequence and data split (``sequence == "book"``)."""
         return self.sequence == "book"
 
+    @property
+    def kind(self) -> str:
+        """Return ``"classification"`` for a two-class problem, else ``"regression"``."""
+        problem = PROBLEMS.get(self.dataset)
+        return problem.kind if problem is not None else "regression"
+
+    @property
+    def loss(self) -> str:
+        """Return the loss's registry name: MSE for regression, sigmoid cross-entropy for two classes."""
+        return LOSS_OF_KIND[self.kind]
+
+    def data_key(self) -> tuple:
+        """Return what defines the data: the dataset, and a synthetic problem's samples, noise and seed."""
+        if self.dataset in PROBLEMS:
+            return (self.dataset, self.samples, self.noise, self.data_seed)
+        return (self.dataset,)
+
     def run_key(self) -> tuple:
         """Return what defines a run's start: changing any of it starts a new run."""
-        return (self.dataset, self.features, self.hidden, self.seed, self.init, self.test_size, self.book_mode)
+        return (*self.data_key(), self.features, self.hidden, self.seed, self.init, self.test_size, self.book_mode)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as plain values, keyed by field name."""
@@ -128,10 +156,16 @@ class RunConfig:
         return total
 
     # ----- what the settings build ----------------------------------------------------
+    def load_data(self) -> Dataset:
+        """Load the dataset (all its columns): a synthetic problem drawn from its settings, or a named one."""
+        if self.dataset in PROBLEMS:
+            return make_problem(self.dataset, n=self.samples, noise=self.noise, seed=self.data_seed)
+        return load_dataset(self.dataset)
+
     def build_network(self) -> NeuralNetwork:
-        """Build the unbuilt network: Dense layers of ``layers``, MSE loss, the run's seed and random sequence."""
+        """Build the unbuilt network: Dense layers of ``layers``, the kind's loss, the run's seed and sequence."""
         layers = [Dense(n, activation, weight_init=self.init) for n, activation in self.layers]
-        return NeuralNetwork(layers, "mse", seed=self.seed, book_mode=self.book_mode)
+        return NeuralNetwork(layers, self.loss, seed=self.seed, book_mode=self.book_mode)
 
     def build_optimizer(self) -> Optimizer:
         """Build the optimizer with the run's learning rate, L2 weight decay and (for momentum) momentum."""
@@ -236,7 +270,8 @@ def check(config: RunConfig, n_rows: int, feature_names: list[str]) -> list[str]
     # bounds tighter than the table's that come from the data or from another setting
     tighter = {"batch_size": (max(n_train, 1), f"the {n_train:,} training rows"),
                "eval_every": (config.epochs, f"the {config.epochs:,} epochs")}
-    for name in ("lr", "momentum", "test_size", "batch_size", "epochs", "eval_every", "seed", "weight_decay"):
+    for name in ("lr", "momentum", "test_size", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "samples",
+                 "noise", "data_seed"):
         high, high_text = tighter.get(name, (None, None))
         if high is not None and high >= LIMITS[name].high:
             high = high_text = None

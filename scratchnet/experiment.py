@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import BOOK_SEED, PRESETS, RunConfig, parse_layers, preset
-from .data import Dataset, Split, load_dataset
+from .data import Dataset, Split
 from .metrics import eval_regression_model
 from .trainer import EpochReport, Trainer
 
@@ -21,7 +21,7 @@ __all__ = ["BOOK_SEED", "PRESETS", "RunConfig", "parse_layers", "prepare", "pres
 
 def prepare(config: RunConfig, data: Dataset | None = None) -> tuple[Dataset, Split]:
     """Load the config's dataset (unless ``data`` is given), keep its features, and split it as the config says."""
-    data = load_dataset(config.dataset) if data is None else data
+    data = config.load_data() if data is None else data
     if config.features is not None:
         data = data.select(list(config.features))
     return data, config.split(data)
