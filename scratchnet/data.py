@@ -113,15 +113,18 @@ def load_diabetes() -> Dataset:
 def make_sine(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Make a noisy sine, ``y = sin(x) + noise * N(0, 1)`` for ``x`` uniform in [-3, 3].
 
-    A straight line cannot follow it; one hidden layer can.
+    A straight line cannot follow it; one hidden layer can. The rows are
+    ``problems.sine``'s, drawn from ``numpy.random.default_rng(seed)``: the
+    same as ``problems.make_problem("sine", n, noise, seed)``, which takes
+    a noise up to 1 only.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < MIN_ROWS:
         raise DataError(f"n must be a whole number >= {MIN_ROWS}, got {n!r}")
     if not (np.isfinite(noise) and noise >= 0):
         raise DataError(f"noise must be >= 0, got {noise}")
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-3.0, 3.0, size=(int(n), 1))
-    y = np.sin(x) + noise * rng.standard_normal((int(n), 1))
+    from .problems import sine  # problems.py builds on this module
+
+    x, y = sine(int(n), noise, np.random.default_rng(seed))
     return Dataset("sine", x, y, ["x"], "y", f"y = sin(x) + {noise:g} N(0,1), {n} rows")
 
 
@@ -314,13 +317,29 @@ def _numeric_frame(frame: pd.DataFrame) -> pd.DataFrame:
 LOADERS = {"boston": load_boston, "diabetes": load_diabetes, "sine": make_sine}
 
 
+def dataset_names() -> list[str]:
+    """Return every name ``load_dataset`` knows: the ``LOADERS``, then the other synthetic problems."""
+    from .problems import PROBLEMS
+
+    return [*LOADERS, *(name for name in PROBLEMS if name not in LOADERS)]
+
+
 def load_dataset(name: str, target: str | None = None) -> Dataset:
-    """``"boston"``, ``"diabetes"``, ``"sine"``, or the path of a CSV file."""
+    """Load ``"boston"``, ``"diabetes"``, ``"sine"``, another synthetic problem, or the CSV file at a path.
+
+    A synthetic problem's name is a key of ``problems.PROBLEMS``; it is
+    drawn by ``problems.make_problem`` with its default rows and noise and
+    seed 0. ``target`` names a CSV's target column (by default its last).
+    """
+    from .problems import PROBLEMS, make_problem
+
     if name in LOADERS:
         return LOADERS[name]()
+    if name in PROBLEMS:
+        return make_problem(name)
     if str(name).lower().endswith(".csv"):
         return load_csv(name, target, name=Path(name).stem)
-    raise DataError(f"unknown dataset {name!r}; use one of {sorted(LOADERS)} or a path ending in .csv")
+    raise DataError(f"unknown dataset {name!r}; use one of {dataset_names()} or a path ending in .csv")
 
 
 # ----- split and scale -------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Losses: ``Loss``, the book's ``MeanSquaredError`` and ``HuberLoss``, in a registry."""
+"""Losses, in a registry: regression's ``MeanSquaredError`` and ``HuberLoss``, classification's cross entropies.
+
+The two classification losses take the network's raw outputs (logits) and
+apply the sigmoid or the softmax themselves, so the last layer stays linear
+and the loss stays finite for any logit.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,11 @@ from .registry import from_registry
 
 
 class Loss:
-    """Compares predictions ``(n, 1)`` with targets ``(n, 1)``; ``backward`` gives dLoss/dPrediction."""
+    """Compares predictions with targets of the same shape; ``backward`` gives dLoss/dPrediction.
+
+    Regression compares ``(n, 1)`` with ``(n, 1)``; the cross entropies take
+    logits ``(n, 1)`` or ``(n, k)`` and targets of the same shape.
+    """
 
     name = "loss"
     # set by forward and backward; reading one before its method has run raises AttributeError
@@ -100,11 +109,110 @@ class HuberLoss(Loss):
         return f"HuberLoss(delta={self.delta})"
 
 
-LOSSES: dict[str, type[Loss]] = {"mse": MeanSquaredError, "huber": HuberLoss}
+class SigmoidCrossEntropy(Loss):
+    """Binary cross entropy (log loss) of logits: the mean over rows of ``-log p(y | z)``.
+
+    Predictions are logits ``z`` ``(n, 1)``, the targets ``y`` are 0 or 1
+    ``(n, 1)`` (values in between count as soft labels; ``(n, k)`` gives
+    ``k`` independent yes/no labels, summed over the columns). With
+    ``p = sigmoid(z)`` the loss per row is
+    ``-y log p - (1 - y) log(1 - p) = log(1 + exp(-z)) + (1 - y) z``,
+    computed as ``max(z, 0) - y z + log(1 + exp(-|z|))`` (the same number),
+    which never overflows: ``|z| = 1000`` gives a finite loss and gradient.
+    The gradient is ``(sigmoid(z) - y) / n``.
+    """
+
+    name = "sigmoid_cross_entropy"
+
+    def _output(self) -> float:
+        z, y = self.prediction, self.target
+        _check_targets(self, y)
+        self._small = np.exp(-np.abs(z))  # exp(-|z|) in (0, 1]: used again by the gradient
+        per = np.maximum(z, 0.0) - y * z + np.log1p(self._small)
+        return np.sum(per) / z.shape[0]
+
+    def _input_grad(self) -> np.ndarray:
+        z, e = self.prediction, self._small
+        # sigmoid(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, with e = exp(-|z|)
+        p = np.where(z >= 0, 1.0, e) / (1.0 + e)
+        return (p - self.target) / z.shape[0]
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Categorical cross entropy of logits, the book's chapter 4 loss: ``-sum(y * log softmax(z)) / n``.
+
+    Predictions are logits ``z`` ``(n, k)`` with ``k >= 2`` classes, the
+    targets ``y`` ``(n, k)`` one-hot rows (any rows of non-negative numbers
+    summing to 1 work). ``log softmax(z) = z - m - log(sum(exp(z - m)))``
+    with ``m`` the row's largest logit, so no exponential overflows. The
+    gradient is ``(softmax(z) - y) / n``.
+
+    The book's version differs in two ways: it clips the softmax to
+    ``[eps, 1 - eps]`` (``eps = 1e-9``) before the logarithm, and it adds
+    the terms ``-(1 - y) log(1 - p)`` of every class, while it still returns
+    ``(p - y) / n`` as the gradient. That gradient is exact for neither
+    change: it is the gradient of the plain categorical cross entropy
+    computed here. This loss keeps the plain formula, made stable by the
+    log-softmax instead of a clip, so backward gives exactly the gradient
+    of the number forward returns (the finite-difference test checks it),
+    and the loss of a confident wrong answer grows without the clip's cap.
+    """
+
+    name = "softmax_cross_entropy"
+
+    def _output(self) -> float:
+        z, y = self.prediction, self.target
+        if z.ndim != 2 or z.shape[1] < 2:
+            raise ValueError(
+                f"SoftmaxCrossEntropy needs logits of shape (n, k) with k >= 2 classes, got {z.shape}; "
+                "for two classes and one output use 'sigmoid_cross_entropy'"
+            )
+        _check_targets(self, y)
+        off = np.abs(y.sum(axis=1) - 1.0) > 1e-9
+        if off.any():
+            row = int(np.flatnonzero(off)[0])
+            total = float(y[row].sum())
+            raise ValueError(f"SoftmaxCrossEntropy targets must be one-hot rows; row {row} sums to {total!r}")
+        shifted = z - z.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        self._softmax = exp / total
+        log_softmax = shifted - np.log(total)
+        return -np.vdot(y, log_softmax) / z.shape[0]
+
+    def _input_grad(self) -> np.ndarray:
+        return (self._softmax - self.target) / self.prediction.shape[0]
+
+
+def _check_targets(loss: Loss, y: np.ndarray) -> None:
+    """Raise ``ValueError`` unless every target is a number in [0, 1] (NaN is not)."""
+    if y.size and not (y.min() >= 0.0 and y.max() <= 1.0):
+        bad = y[~((y >= 0.0) & (y <= 1.0))].flat[0]
+        raise ValueError(f"{type(loss).__name__} targets must be in [0, 1] (class labels 0 and 1), got {float(bad)!r}")
+
+
+LOSSES: dict[str, type[Loss]] = {
+    cls.name: cls for cls in (MeanSquaredError, HuberLoss, SigmoidCrossEntropy, SoftmaxCrossEntropy)
+}
+# other names get_loss accepts; a loss's config always carries the name it has in LOSSES
+LOSS_ALIASES: dict[str, str] = {"log_loss": SigmoidCrossEntropy.name}
 
 
 def get_loss(spec: str | dict | Loss | None) -> Loss:
-    """Return a loss from a name, a config dict, an instance, or None (MSE)."""
+    """Return a loss from a name, a config dict, an instance, or None (MSE).
+
+    Parameters
+    ----------
+    spec : str, dict, Loss or None
+        A name from ``LOSSES`` or ``LOSS_ALIASES`` (``"log_loss"`` is
+        ``"sigmoid_cross_entropy"``), a config such as
+        ``{"name": "huber", "delta": 2}``, an instance (returned as is), or
+        None for a new ``MeanSquaredError``.
+    """
     if spec is None:
         return MeanSquaredError()
+    if isinstance(spec, str):
+        spec = {"name": spec}
+    if isinstance(spec, dict) and str(spec.get("name", "")).lower() in LOSS_ALIASES:
+        spec = {**spec, "name": LOSS_ALIASES[str(spec["name"]).lower()]}
     return from_registry("loss", LOSSES, spec, Loss)

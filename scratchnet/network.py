@@ -159,11 +159,7 @@ class NeuralNetwork:
         outlives the call; working memory is about ``chunk_rows`` x the widest
         layer. An unbuilt network is built for ``X``'s width first.
         """
-        X = _check_2d(np.asarray(X, dtype=np.float64), "X")
-        if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
-            raise ValueError(f"chunk_rows must be a whole number >= 1, got {chunk_rows!r}")
-        if not self.built:
-            self.build(X.shape[1])
+        X = self._prediction_input(X, chunk_rows)
         parts = []
         for start in range(0, max(X.shape[0], 1), chunk_rows):
             out = X[start : start + chunk_rows]
@@ -171,6 +167,33 @@ class NeuralNetwork:
                 out = layer.apply(out)
             parts.append(out)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def layer_outputs(self, X: np.ndarray, chunk_rows: int = PREDICT_CHUNK_ROWS) -> list[np.ndarray]:
+        """Return every layer's output for ``X`` ``(n, d_in)``: one array ``(n, neurons)`` per layer, in order.
+
+        Entry ``k`` holds what the ``neurons`` units of layer ``k`` (0-based)
+        compute for each row, after the activation; the last entry equals
+        ``predict(X)``. Like ``predict`` it stores nothing in the network
+        (safe while another thread trains) and runs ``chunk_rows`` rows at a
+        time; the arrays returned take ``n`` x the sum of the layer widths.
+        """
+        X = self._prediction_input(X, chunk_rows)
+        parts: list[list[np.ndarray]] = [[] for _ in self.layers]
+        for start in range(0, max(X.shape[0], 1), chunk_rows):
+            out = X[start : start + chunk_rows]
+            for layer, kept in zip(self.layers, parts, strict=True):
+                out = layer.apply(out)
+                kept.append(out)
+        return [kept[0] if len(kept) == 1 else np.concatenate(kept) for kept in parts]
+
+    def _prediction_input(self, X: np.ndarray, chunk_rows: int) -> np.ndarray:
+        """Return ``X`` as a float64 2-D array after checking ``chunk_rows``; build the network for it if needed."""
+        X = _check_2d(np.asarray(X, dtype=np.float64), "X")
+        if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be a whole number >= 1, got {chunk_rows!r}")
+        if not self.built:
+            self.build(X.shape[1])
+        return X
 
     # ----- description --------------------------------------------------------
     def param_names(self) -> list[str]:
