@@ -14,6 +14,7 @@ pages = [
     st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("pages/inside.py", title="Inside the network", icon=":material/account_tree:"),
+    st.Page("pages/neurons.py", title="Neuron by neuron", icon=":material/stacked_bar_chart:"),
     st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
 ]
 st.navigation(pages).run()

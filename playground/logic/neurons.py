@@ -86,6 +86,8 @@ def model_for(state: MutableMapping, loader: Callable[[str], Dataset]) -> Model:
         params = [np.array(p, dtype=np.float64, copy=True) for p in run.current_params()]
         net = network_for(run.config, run.split.X_train.shape[1], params)
         origin = f"the playground run's weights at epoch {run.model_epoch}"
+        if run.model_epoch == 0:
+            origin += " (its starting weights: train it on the playground to see what the units learn)"
         if run.status == "training":
             origin += " (it is training: these are the weights when the page was drawn)"
         return Model(net, run.data, run.split, origin)
