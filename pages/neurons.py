@@ -77,6 +77,9 @@ except (ValueError, KeyError) as exc:
     st.stop()
 st.markdown(f"**{describe(model.net)}** · {md(model.origin)} · data: {md(model.data.name)}, target "
             f"{md(model.data.target_name)}.")
+if model.kind == "classification":
+    st.info("This network tells two classes apart: its output, and every number split up here, is the logit "
+            "before the sigmoid (above 0 means class 1); the true value is the class, 0 or 1.")
 feature, hold, house, layer = controls(model)
 st.header("Sweep one feature")
 show_sweep(model, neurons.sweep(model, feature, hold, house, layer), house)

@@ -384,6 +384,20 @@ def test_page_for_the_diabetes_data():
     assert len(page_figures(at)) == 4
 
 
+def test_a_two_class_problem_splits_its_logit_and_the_page_says_so():
+    config = replace(RunConfig(), dataset="xor", preset="custom", hidden=((4, "tanh"),))
+    m = model(config)
+    assert (m.kind, model().kind) == ("classification", "regression")
+    wf = neurons.waterfall(m, 0)
+    logit = m.net.predict(m.split.X_test[:1])[0, 0]
+    assert abs(wf.bias + wf.parts.sum() - logit) < 1e-9 and wf.truth in (0.0, 1.0)
+    state = state_for(config)
+    del state["run"]
+    at = open_page(state)
+    assert not at.exception and not at.error
+    assert any("the logit before the sigmoid" in i.value for i in at.info) and len(page_figures(at)) == 4
+
+
 def test_page_shows_a_hostile_csv_as_text():
     m = hostile_model()
     state = state_for(replace(RunConfig(), dataset="csv:evil", preset="custom", hidden=((4, "tanh"),)))

@@ -11,9 +11,8 @@ contribution ``W_j a_j`` per unit ``j`` of the last hidden layer. With no
 hidden layer the "units" would be the scaled features themselves and the page
 says there are none to show.
 
-``layer_outputs`` and ``contributions`` are computed here; they can switch to
-``NeuralNetwork.layer_outputs`` and ``scratchnet.explain.contributions`` once
-the framework has them.
+Layer outputs come from ``NeuralNetwork.layer_outputs`` and the split of the
+prediction from ``scratchnet.explain.contributions``.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ import numpy as np
 from playground.core.session import data_for, read_config
 from playground.logic.data import best_feature
 from playground.logic.inside import matching_run, network_for, split_for
-from scratchnet import Dataset, Linear, NeuralNetwork
+from scratchnet import Dataset, Linear, NeuralNetwork, explain
 from scratchnet.data import Split
 
 N_POINTS = 100  # points of a sweep
@@ -52,12 +51,15 @@ class Model:
         ``test_rows`` ``(m,)`` into ``data``, the scaler's ``mean`` and ``scale`` ``(d,)``.
     origin : str
         Where the weights come from, in words.
+    kind : {"regression", "classification"}
+        For two classes the output, and everything split here, is the logit (before the sigmoid).
     """
 
     net: NeuralNetwork
     data: Dataset
     split: Split
     origin: str
+    kind: str = "regression"
 
     @property
     def hidden(self) -> int:
@@ -90,44 +92,22 @@ def model_for(state: MutableMapping, loader: Callable[[str], Dataset]) -> Model:
             origin += " (its starting weights: train it on the playground to see what the units learn)"
         if run.status == "training":
             origin += " (it is training: these are the weights when the page was drawn)"
-        return Model(net, run.data, run.split, origin)
+        return Model(net, run.data, run.split, origin, run.config.kind)
     data = data_for(state, config.dataset, loader)
     if config.features is not None:
         data = data.select(list(config.features))
     split = split_for(config, data)
     net = network_for(config, split.X_train.shape[1])
     origin = f"the starting weights of seed {config.seed} (the playground has not trained this network yet)"
-    return Model(net, data, split, origin)
+    return Model(net, data, split, origin, config.kind)
 
 
 # ----- the network, unit by unit -----------------------------------------------------------
-def layer_outputs(net: NeuralNetwork, X: np.ndarray) -> list[np.ndarray]:
-    """Every layer's output for ``X``, storing nothing in the network.
-
-    Parameters
-    ----------
-    net : NeuralNetwork
-        Built.
-    X : ndarray, shape (n, d)
-        Scaled features.
-
-    Returns
-    -------
-    list of ndarray
-        One per layer: ``(n, neurons_k)``; the last is the prediction ``(n, 1)``.
-    """
-    out = _as_2d(X, "X")
-    if not net.built:
-        raise ValueError("the network is not built yet")
-    outputs = []
-    for layer in net.layers:
-        out = layer.apply(out)
-        outputs.append(out)
-    return outputs
-
-
 def contributions(net: NeuralNetwork, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The output bias and each last-hidden-layer unit's contribution ``W_j a_j`` for every row of ``X``.
+
+    ``scratchnet.explain.contributions``, and for a network with no hidden
+    layer the same split over the scaled features.
 
     Parameters
     ----------
@@ -145,18 +125,21 @@ def contributions(net: NeuralNetwork, X: np.ndarray) -> tuple[np.ndarray, np.nda
         features when there is no hidden layer); ``bias + parts.sum(axis=1)``
         is the prediction.
     """
-    out_layer = net.layers[-1]
+    if len(net.layers) > 1:
+        return explain.contributions(net, X)
+    out_layer = net.layers[0]
     if out_layer.neurons != 1 or not isinstance(getattr(out_layer, "activation", None), Linear):
         raise ValueError(f"the output layer must be linear with one unit to split its prediction, got {out_layer!r}")
-    inputs = layer_outputs(net, X)[-2] if len(net.layers) > 1 else _as_2d(X, "X")
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n, d), got shape {X.shape}")
     W, B = out_layer.params
-    parts = inputs * W[:, 0]
-    return np.full(parts.shape[0], float(B[0, 0])), parts
+    return np.full(X.shape[0], float(B[0, 0])), X * W[:, 0]
 
 
 def unit_labels(layer: int, n_units: int) -> list[str]:
     """``["h1_1", "h1_2", ...]``: the names of hidden layer ``layer``'s units (both 1-based)."""
-    return [f"h{layer}_{j}" for j in range(1, int(n_units) + 1)]
+    return [explain.unit_name(int(layer) - 1, j) for j in range(int(n_units))]
 
 
 def strongest(values: np.ndarray, keep: int = MAX_UNITS) -> np.ndarray:
@@ -320,7 +303,7 @@ def sweep(
     """
     held = held_values(model.data, model.split, hold, house)
     x, X, X_scaled = sweep_grid(model.data, model.split, feature, held, n_points)
-    outputs = layer_outputs(model.net, X_scaled)
+    outputs = model.net.layer_outputs(X_scaled)
     if model.hidden:
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 1 <= layer <= model.hidden:
             raise ValueError(f"layer must be a hidden layer from 1 to {model.hidden}, got {layer!r}")
@@ -415,7 +398,7 @@ def waterfall(model: Model, house: int, order: str = "size") -> Waterfall:
     if order not in ORDERS:
         raise ValueError(f"order must be one of {list(ORDERS)}, got {order!r}")
     X = model.split.X_test[house : house + 1]
-    outputs = layer_outputs(model.net, X)
+    outputs = model.net.layer_outputs(X)
     bias, parts = contributions(model.net, X)
     a, c = outputs[-2][0], parts[0]
     units = np.argsort(-np.abs(c), kind="stable") if order == "size" else np.arange(c.shape[0])
@@ -470,10 +453,3 @@ def clamp_house(state: MutableMapping, key: str, n_test: int) -> int:
     value = int(value) if isinstance(value, (int, np.integer, float)) else 1
     state[key] = min(max(value, 1), int(n_test))
     return state[key]
-
-
-def _as_2d(X: np.ndarray, name: str) -> np.ndarray:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n, d), got shape {X.shape}")
-    return X
