@@ -21,7 +21,7 @@ PREDICTION_COLOUR = "#111111"
 
 
 def _holding(sw: Sweep) -> str:
-    return "the other features at their medians" if sw.hold == "median" else "the other features at this house's"
+    return "the other features at their medians" if sw.hold == "median" else "the other features at this house's values"
 
 
 def unit_curves(sw: Sweep) -> dict:
@@ -51,6 +51,7 @@ def unit_curves(sw: Sweep) -> dict:
     layout = base_layout(title, 360, xaxis={"title": {"text": feature}},
                          yaxis={"title": {"text": f"activation a of layer {sw.layer}"}})
     layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left", "yanchor": "top"}
+    layout["uirevision"] = layout["title"]["text"]  # a zoom is kept for this sweep, not carried to another
     return {"data": traces, "layout": layout}
 
 
@@ -83,6 +84,7 @@ def prediction_curve(sw: Sweep, target: str, house: dict | None = None) -> dict:
         })
     layout = base_layout(f"Prediction along {feature}, {_holding(sw)}", 360,
                          xaxis={"title": {"text": feature}}, yaxis={"title": {"text": f"predicted {target}"}})
+    layout["uirevision"] = layout["title"]["text"]  # a zoom is kept for this sweep, not carried to another
     return {"data": traces, "layout": layout}
 
 
@@ -114,6 +116,7 @@ def contribution_stack(sw: Sweep, target: str) -> dict:
                          barmode="relative", bargap=0, xaxis={"title": {"text": feature}},
                          yaxis={"title": {"text": f"contribution to {target}"}})
     layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left", "yanchor": "top"}
+    layout["uirevision"] = layout["title"]["text"]  # a zoom is kept for this sweep, not carried to another
     return {"data": traces, "layout": layout}
 
 
@@ -168,4 +171,5 @@ def waterfall(wf: Waterfall, target: str, max_units: int = MAX_UNITS) -> dict:
                "type": "category", "categoryorder": "array", "categoryarray": x},
         yaxis={"title": {"text": target}, "range": [low - pad, high + pad]},
     )
+    layout["uirevision"] = layout["title"]["text"]
     return {"data": [ends, steps, truth], "layout": layout}
