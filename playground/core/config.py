@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scratchnet.config import LIMITS, PRESETS, RunConfig, check
+from scratchnet.problems import PROBLEMS
 
-DATASETS = ("boston", "diabetes", "sine")
+# the tables of data, then the synthetic problems (scratchnet.problems: 1-D, 2-D regression, two classes)
+DATASETS = ("boston", "diabetes", *PROBLEMS)
 PRESET_NAMES = {
     "book-linear": "Book: linear",
     "book-shallow": "Book: one hidden layer",
@@ -48,10 +50,26 @@ HELP = {
     "early_stopping": "Stop at the first evaluation whose validation loss is not better than the best so far, "
                       "and go back to the weights of that best evaluation.",
     "seed": "Seeds the random starting weights and the shuffles: the same seed gives the same run, bit for bit.",
+    "samples": "How many points the problem draws; the test fraction of them is held back.",
+    "noise": "How noisy the problem's points are: 0 is the clean shape; 1 blurs it (targets jitter, classes mix).",
+    "regenerate": "Draw the problem's points again with a new data seed: same shape, new points.",
+    "inputs": "The features the first layer sees, computed from each point (x1, x2): with x1^2 and x2^2 one "
+              "layer can draw a circle, which x1 and x2 alone need a hidden layer for.",
     "sequence": "The book's sequence re-seeds one generator for every layer (same-shaped layers start equal) and "
                 "scales the data before splitting it, to reproduce the book's numbers; independent streams give "
                 "each layer its own random stream and scale with the training rows only.",
 }
+
+
+def dataset_label(name: str) -> str:
+    """A dataset's name in the menu: an uploaded CSV, a problem with its kind, or a table as it is."""
+    if name.startswith("csv:"):
+        return f"{name[4:]} (your CSV)"
+    problem = PROBLEMS.get(name)
+    if problem is None:
+        return name
+    kind = "two classes" if problem.kind == "classification" else "regression"
+    return f"{problem.title} ({problem.dims}-D {kind})"
 
 
 def from_preset(name: str, base: RunConfig | None = None) -> RunConfig:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scratchnet import Dataset, EpochReport, Trainer, TrainingDiverged, regression_metrics
+from scratchnet import Dataset, EpochReport, Trainer, TrainingDiverged, accuracy, regression_metrics
 from scratchnet.config import RunConfig
 
 STEP_BUDGET = 0.25  # seconds the Step button trains in its callback before the live loop takes over
@@ -34,6 +34,9 @@ class History:
     mae: list[float] = field(default_factory=list)
     rmse: list[float] = field(default_factory=list)
     r2: list[float] = field(default_factory=list)
+    # two-class problems: the share of rows classified right
+    train_accuracy: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -234,7 +237,7 @@ class LiveRun:
             # every figure of an evaluation epoch describes the weights of that epoch
             h.eval_epochs.append(report.epoch)
             h.val_loss.append(report.val_loss)
-            for name, value in regression_metrics(self.split.y_test, report.val_prediction).items():
+            for name, value in self._figures(report.val_prediction).items():
                 getattr(h, name).append(value)
         if report.stopped_early:
             self._restored(report)
@@ -249,8 +252,16 @@ class LiveRun:
             "epoch": best,
             "train_loss": h.train_loss[h.epochs.index(best)],
             "val_loss": h.val_loss[h.eval_epochs.index(best)],
-            **regression_metrics(self.split.y_test, pred),
+            **self._figures(pred),
         }
+
+    def _figures(self, test_prediction: np.ndarray) -> dict[str, float]:
+        """The evaluation figures of the network whose test predictions these are (logits for two classes)."""
+        if self.config.kind == "classification":
+            train = self.net.predict(self.split.X_train)
+            return {"train_accuracy": accuracy(self.split.y_train, train > 0),
+                    "accuracy": accuracy(self.split.y_test, np.asarray(test_prediction) > 0)}
+        return regression_metrics(self.split.y_test, test_prediction)
 
     @property
     def model_epoch(self) -> int:
@@ -286,8 +297,12 @@ class LiveRun:
         if max_rows is not None and len(idx) > max_rows:
             pick = np.linspace(0, len(idx) - 1, max_rows).round().astype(int)
             X, y, idx = X[pick], y[pick], idx[pick]
-        net = self.net if self.net.built else self._start_net
-        return y.ravel(), net.predict(X).ravel(), idx
+        return y.ravel(), self.network.predict(X).ravel(), idx
+
+    @property
+    def network(self):
+        """The network the charts show: the one training, or before its first step a twin with its starting weights."""
+        return self.net if self.net.built else self._start_net
 
 
 def _compact(params) -> list[np.ndarray]:

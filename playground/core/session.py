@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import MutableMapping
+from dataclasses import fields
 
 import numpy as np
 
@@ -16,18 +17,27 @@ from playground.core.config import from_preset
 from playground.core.run import LiveRun
 from scratchnet import Dataset
 from scratchnet.config import FIELDS, LIMITS, RunConfig
+from scratchnet.problems import DEFAULT_FEATURES, PROBLEMS, make_problem
 
 # the controls kept as plain widget values (features and the layer stack have their own keys)
 WIDGETS = tuple(name for name in FIELDS if name not in ("features", "hidden"))
+# each widget value as the config's field type (a number box may hand back an int for a float field)
+_TYPES = {f.name: {"int": int, "float": float, "bool": bool, "str": str}.get(str(f.type), str)
+          for f in fields(RunConfig) if f.name in WIDGETS}
 
 
 def data_for(state: MutableMapping, name: str, builtin) -> Dataset:
-    """Dataset ``name``: a CSV this session loaded (``"csv:NAME"``) or ``builtin(name)``."""
+    """Dataset ``name``: a CSV this session loaded (``"csv:NAME"``), a synthetic problem, or ``builtin(name)``.
+
+    A problem is drawn from this session's samples, noise and data seed (a few milliseconds, so it is not cached).
+    """
     if name.startswith("csv:"):
         uploads = state.get("uploads", {})
         if name[4:] not in uploads:
             raise KeyError(f"no CSV named {name[4:]!r} was loaded in this session")
         return uploads[name[4:]]
+    if name in PROBLEMS:
+        return make_problem(name, n=int(state["samples"]), noise=float(state["noise"]), seed=int(state["data_seed"]))
     return builtin(name)
 
 
@@ -78,24 +88,8 @@ def read_config(state: MutableMapping) -> RunConfig:
     """The configuration the widgets show now."""
     hidden = tuple((int(state[f"neurons_{lid}"]), str(state[f"activation_{lid}"])) for lid in state["layers"])
     features = state.get("features")
-    return RunConfig(
-        dataset=state["dataset"],
-        features=None if features is None else tuple(features),
-        hidden=hidden,
-        preset=state["preset"],
-        optimizer=state["optimizer"],
-        lr=float(state["lr"]),
-        momentum=float(state["momentum"]),
-        batch_size=int(state["batch_size"]),
-        epochs=int(state["epochs"]),
-        eval_every=int(state["eval_every"]),
-        seed=int(state["seed"]),
-        init=state["init"],
-        weight_decay=float(state["weight_decay"]),
-        early_stopping=bool(state["early_stopping"]),
-        test_size=float(state["test_size"]),
-        sequence=str(state.get("sequence", "book")),
-    )
+    values = {name: _TYPES[name](state[name]) for name in WIDGETS if name in state}
+    return RunConfig(**{**values, "features": None if features is None else tuple(features), "hidden": hidden})
 
 
 def features_key(state: MutableMapping) -> str:
@@ -155,6 +149,22 @@ def fit_batch_size(state: MutableMapping, n_rows: int) -> None:
     n_train = n_rows - math.ceil(float(state["test_size"]) * n_rows)
     if n_train >= 1 and int(state["batch_size"]) > n_train:
         state["batch_size"] = n_train
+
+
+def new_data_seed(state: MutableMapping) -> None:
+    """Regenerate data: the problem's points drawn again from a new data seed (a new run starts)."""
+    state["data_seed"] = int(np.random.default_rng().integers(0, 2**31))
+    mark_custom(state)
+
+
+def use_problem_defaults(state: MutableMapping, name: str) -> None:
+    """After switching to problem ``name``: its own number of points and noise, and the inputs x1, x2 (2-D)."""
+    problem = PROBLEMS[name]
+    for key, value in (("samples", problem.n), ("noise", problem.noise)):
+        if not is_locked(state, key):
+            state[key] = value
+    if problem.dims == 2 and not is_locked(state, "features"):
+        state["features"] = list(DEFAULT_FEATURES)
 
 
 def new_seed(state: MutableMapping) -> None:

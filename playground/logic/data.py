@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from playground.core import session, text
-from playground.core.config import DATASETS
+from playground.core.config import DATASETS, dataset_label  # noqa: F401 (the Data page's menu)
 from playground.figures.common import MAX_SCATTER
 from scratchnet.data import Dataset, csv_columns, load_csv
 
@@ -95,11 +95,6 @@ MEANINGS = {
     },
     "sine": {"x": "input, uniform between −3 and 3", "y": "sin(x) plus Gaussian noise (sd 0.1)"},
 }
-
-
-def dataset_label(name: str) -> str:
-    """How the dataset selectboxes show ``name``."""
-    return f"{name[4:]} (your CSV)" if name.startswith("csv:") else name
 
 
 def dataset_options(state: MutableMapping) -> list[str]:

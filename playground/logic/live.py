@@ -8,6 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 
 from playground.figures import playground as figures
+from playground.figures import problems as problem_figures
+from playground.logic import pictures
+from scratchnet import explain
 
 
 def number_text(value: float) -> str:
@@ -27,16 +30,17 @@ def panel_html(run, waiting=None) -> str:
     """
     h = run.history
     eps = run.epochs_per_second() if run.status == "training" else None
-    latest = {"train_loss": h.train_loss, "val_loss": h.val_loss, "mae": h.mae, "rmse": h.rmse, "r2": h.r2}
+    latest = {"train_loss": h.train_loss, "val_loss": h.val_loss, "mae": h.mae, "rmse": h.rmse, "r2": h.r2,
+              "train_accuracy": h.train_accuracy, "accuracy": h.accuracy}
     latest = {key: values[-1] for key, values in latest.items() if values}
     model = run.restored or latest  # after an early stop, every card describes the restored model
     epoch_label = f"Epoch (model of {run.restored['epoch']})" if run.restored else "Epoch"
-    cards = [(epoch_label, f"{run.epoch} / {run.config.epochs}", run.epoch)]
-    for label, key in (("Train loss", "train_loss"), ("Validation loss", "val_loss"), ("MAE", "mae"),
-                       ("RMSE", "rmse"), ("R²", "r2")):
+    cards = [(epoch_label, "epoch", f"{run.epoch} / {run.config.epochs}", run.epoch)]
+    for label, key, testid in CARDS[run.config.kind]:
         value = model.get(key)
-        cards.append((label, "–" if value is None else number_text(value), "" if value is None else repr(value)))
-    cards.append(("Epochs / s", f"{eps:.0f}" if eps else "–", ""))
+        shown = "–" if value is None else (f"{value:.1%}" if "accuracy" in key else number_text(value))
+        cards.append((label, testid, shown, "" if value is None else repr(value)))
+    cards.append(("Epochs / s", "epochs", f"{eps:.0f}" if eps else "–", ""))
     if waiting is not None:
         text = (f"Epoch {run.epoch} of {run.config.epochs} · waiting for a free training slot "
                 f"({waiting.busy} of {waiting.n} in use, {waiting.waiting} waiting)")
@@ -47,8 +51,8 @@ def panel_html(run, waiting=None) -> str:
     pct = 100 * min(run.epoch / run.config.epochs, 1.0)
     boxes = "".join(
         f'<div class="sn-card"><div class="sn-label">{label}</div>'
-        f'<div class="sn-value" data-testid="sn-{label.split()[0].lower()}" title="{full}">{value}</div></div>'
-        for label, value, full in cards
+        f'<div class="sn-value" data-testid="sn-{testid}" title="{full}">{value}</div></div>'
+        for label, testid, value, full in cards
     )
     return (
         f'<div class="sn-progress-text" data-testid="sn-progress">{text}</div>'
@@ -58,6 +62,15 @@ def panel_html(run, waiting=None) -> str:
 
 
 BOARD_COLUMNS = (("loss", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
+PROBLEM_COLUMNS = (("loss", "output"), ("network", "weights"))  # the same for a synthetic problem
+# the metric cards after the epoch, by kind of problem: (label, key in the history, test id after "sn-")
+CARDS = {
+    "regression": (("Train loss", "train_loss", "train"), ("Validation loss", "val_loss", "validation"),
+                   ("MAE", "mae", "mae"), ("RMSE", "rmse", "rmse"), ("R²", "r2", "r²")),
+    "classification": (("Train loss", "train_loss", "train"), ("Validation loss", "val_loss", "validation"),
+                       ("Train accuracy", "train_accuracy", "train-accuracy"),
+                       ("Test accuracy", "accuracy", "accuracy")),
+}
 
 # compact enough for a projector: at 1280 x 720 the buttons, the cards, the loss chart and the network
 # diagram are on screen together (a browser test checks it)
@@ -99,23 +112,83 @@ def histogram_figure(run, epoch: int | None = None) -> tuple[dict, int]:
     return figures.weight_histograms(params, edges, shown), shown
 
 
-def chart_figures(run, log_y: bool, rows: str, snap_epoch: int) -> dict:
-    """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights."""
+def board_columns(config) -> tuple[tuple[str, ...], ...]:
+    """The live charts by column, top to bottom: a problem's output view in place of predicted vs actual."""
+    return PROBLEM_COLUMNS if pictures.problem_of(config) is not None else BOARD_COLUMNS
+
+
+def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool = False) -> dict:
+    """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights.
+
+    For a synthetic problem the second chart is its output (``"output"``: the fitted curve, or the output map
+    with the ``rows`` points on it) and every hidden neuron in the diagram carries its picture, all from one
+    batched pass over the input grid.
+    """
     live = run.status == "training"
     epoch = run.model_epoch  # the weights the network holds (after an early stop, the restored ones)
     h = run.history
-    actual, predicted, idx = run.predictions(rows, max_rows=chart_rows(run.net.n_params(run.split.X_train.shape[1])))
-    pva = figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
-                                 f"Predicted vs actual ({rows} rows, epoch {epoch})")
     # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)
     hist, hist_epoch = histogram_figure(run, None if live or snap_epoch == epoch else snap_epoch)
-    return {
+    charts = {
         "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
                  run.epoch),
-        "pva": (pva, epoch),
-        "network": (figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch), epoch),
         "weights": (hist, hist_epoch),
     }
+    if pictures.problem_of(run.config) is None:
+        max_rows = chart_rows(run.net.n_params(run.split.X_train.shape[1]))
+        actual, predicted, idx = run.predictions(rows, max_rows=max_rows)
+        charts["pva"] = (figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
+                                                f"Predicted vs actual ({rows} rows, epoch {epoch})"), epoch)
+        network = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch)
+    else:
+        view = pictures.compute(run)
+        charts["output"] = (problem_view(run, view, rows, discretize, epoch), epoch)
+        limit = figures.MAX_DIAGRAM_NEURONS
+        network = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch,
+                                          pictures=pictures.thumbnails(view, limit),
+                                          formulas=pictures.formulas(run.network, run.data.feature_names, limit))
+    charts["network"] = (network, epoch)
+    return charts
+
+
+def neuron_choices(config) -> list[str]:
+    """Every hidden neuron of ``config``'s network as ``"layer:unit"`` (layers from 1, units from 0)."""
+    return [f"{layer}:{k}" for layer, (n, _) in enumerate(config.hidden, start=1) for k in range(n)]
+
+
+def neuron_label(choice: str | None) -> str:
+    """``"2:0"`` as "layer 2, neuron 1"; None as "none"."""
+    if choice is None:
+        return "none"
+    layer, unit = (int(part) for part in choice.split(":"))
+    return f"layer {layer}, neuron {unit + 1}"
+
+
+def neuron_card(run, choice: str) -> dict:
+    """One neuron's card: ``title``, ``formula`` (what it computes), ``about`` (a sentence) and its large ``figure``."""
+    layer, unit = (int(part) for part in choice.split(":"))
+    view = pictures.compute(run)
+    names = run.data.feature_names if layer == 1 else None
+    net = run.network
+    formula = explain.unit_formula(net, layer - 1, unit, explain.layer_input_names(net, layer - 1, names))
+    title = neuron_label(choice)
+    inputs = "the input features" if layer == 1 else f"the outputs of layer {layer - 1} (h{layer - 1}_1, ...)"
+    about = (f"It weighs {inputs}, adds its bias and applies its activation; the picture is its output over the "
+             f"whole input {'line' if view.problem.dims == 1 else 'square'} at epoch {run.model_epoch}.")
+    figure = problem_figures.neuron_figure(pictures.picture(view, layer, unit), formula,
+                                           f"{title.capitalize()} over the inputs")
+    return {"title": title, "formula": formula, "about": about, "figure": figure}
+
+
+def problem_view(run, view: pictures.Pictures, rows: str, discretize: bool, epoch: int) -> dict:
+    """The output of a synthetic problem's network over its inputs, with the ``rows`` points ("test" or "train")."""
+    index = run.split.test_rows if rows == "test" else run.split.train_rows
+    points = pictures.raw_points(run.config)[index]
+    y = run.data.y[index]
+    title = f"{view.problem.title.capitalize()}: the network's output ({rows} points, epoch {epoch})"
+    if view.problem.dims == 1:
+        return problem_figures.curve_figure(view.axis, view.output, points[:, 0], y, title)
+    return problem_figures.output_map(view.axis, view.output, points, y, run.config.kind, discretize, title)
 
 
 # ----- the live loop's policy ------------------------------------------------------------

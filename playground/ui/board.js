@@ -80,6 +80,14 @@ async function pump(b) {
     const Plotly = await plotly(next.src);
     const figure = next[b.snK.chart.figure];
     await Plotly.react(div, figure.data, figure.layout, next.config);
+    if (div.dataset[b.snK.chartDiv.name] === b.snK.clickChart && !next.config.staticPlot && div.on) {
+      // a replot may drop listeners: one fresh listener after every interactive draw
+      if (div.removeAllListeners) div.removeAllListeners('plotly_click');
+      div.on('plotly_click', (event) => {
+        const id = event && event.points && event.points[0] && event.points[0].customdata;
+        if (id && b.snTrigger) b.snTrigger(b.snK.neuronClick, String(id));
+      });
+    }
     div.dataset[b.snK.chartDiv.epoch] = next[b.snK.chart.epoch];
   } catch (err) {
     // say so on the chart; the next update draws it afresh

@@ -46,7 +46,10 @@ CHART = {"height": "height", "epoch": "epoch", "figure": "figure"}  # the keys o
 # each chart's div in the browser: data-testid, data-name (the chart's name), data-epoch (the epoch drawn)
 CHART_DIV = {"test_id": "sn-live-chart", "name": "name", "epoch": "epoch"}
 HEADER_STOP = "header_stop"  # the trigger the board sets when Streamlit's header Stop is clicked while training
-CONTRACT = {"carrier": CARRIER, "payload": PAYLOAD, "chart": CHART, "chartDiv": CHART_DIV, "headerStop": HEADER_STOP}
+# the trigger set by a click on a point of the CLICK_CHART carrying an id in its customdata (a neuron: "layer:unit")
+NEURON_CLICK, CLICK_CHART = "neuron", "network"
+CONTRACT = {"carrier": CARRIER, "payload": PAYLOAD, "chart": CHART, "chartDiv": CHART_DIV, "headerStop": HEADER_STOP,
+            "neuronClick": NEURON_CLICK, "clickChart": CLICK_CHART}
 # updates are numbered by one counter per server process; the process's own token tells a browser tab that
 # a new server (whose counter starts again) is talking, so that it does not wait for the old numbers
 _SEQUENCE = itertools.count(1)
@@ -164,16 +167,21 @@ def read_carrier(text: str) -> dict | None:
     return json.loads(base64.b64decode(html.unescape(text[start:text.index('"', start)])).decode())
 
 
-def mount(on_header_stop=None) -> None:
+def mount(on_header_stop=None, on_neuron=None) -> str | None:
     """Mount the board under its fixed key; call it once per script run, where the charts go.
 
     ``on_header_stop`` is called (in the rerun the board asks for) when the person clicked Streamlit's own
-    Stop in the page header while the run was training.
+    Stop in the page header while the run was training; ``on_neuron`` when they clicked a neuron of the
+    network diagram (interactive charts only, so once training has stopped). Returns the clicked neuron's
+    ``"layer:unit"`` in the rerun that click caused, else None.
     """
     from streamlit.components.v1 import declare_component
 
     declare_component("plotly_js", path=str(PLOTLY_DIR))  # the route that serves plotly.min.js
-    _component()(key="live_board", data=CONTRACT, **{f"on_{HEADER_STOP}_change": on_header_stop})
+    result = _component()(key="live_board", data=CONTRACT, **{f"on_{HEADER_STOP}_change": on_header_stop,
+                                                               f"on_{NEURON_CLICK}_change": on_neuron})
+    clicked = getattr(result, NEURON_CLICK, None)
+    return str(clicked) if clicked else None
 
 
 @cache

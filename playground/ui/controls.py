@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.core import session
-from playground.core.config import DATASETS, HELP, OPTIMIZER_LABELS, PRESET_NAMES
+from playground.core.config import DATASETS, HELP, OPTIMIZER_LABELS, PRESET_NAMES, dataset_label
 from playground.core.run import STEP_BUDGET
 from playground.core.slots import SLOT_WAIT
 from playground.ui import sharing, upload
@@ -19,6 +19,7 @@ from playground.ui.widgets import limited_number, limited_slider
 from scratchnet import ACTIVATIONS
 from scratchnet.config import LEARNING_RATES, LIMITS, SEQUENCES
 from scratchnet.init import INITS
+from scratchnet.problems import PROBLEMS
 
 state = st.session_state
 
@@ -111,21 +112,46 @@ def data_controls(sb, lock: set) -> None:
         if state["dataset"] not in options:
             state["dataset"] = DATASETS[0]
         sb.selectbox("Dataset", options, key="dataset", persist_state="session", on_change=_data_changed,
-                     format_func=_dataset_label, help=HELP["dataset"])
+                     format_func=dataset_label, help=HELP["dataset"])
         with sb.expander("Load a CSV (this session only)"):
             upload.csv_loader(state)
+    problem = PROBLEMS.get(state["dataset"])
+    if problem is not None:
+        problem_controls(sb, lock, problem)
     if "features" not in lock:
         names = data_for(state["dataset"]).feature_names
         chosen = state["features"] if state["features"] is not None else names
-        with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
-            picked = st.multiselect("Features", names, default=[f for f in chosen if f in names],
-                                    key=session.features_key(state),
-                                    persist_state="session", on_change=session.mark_custom, args=(state,),
-                                    label_visibility="collapsed")
+        if problem is not None and problem.dims == 2:
+            picked = sb.pills("Inputs", names, selection_mode="multi", default=[f for f in chosen if f in names],
+                              key=session.features_key(state), on_change=session.mark_custom, args=(state,),
+                              help=HELP["inputs"])
+            picked = [f for f in names if f in picked]  # in the problem's order, whatever the clicks' order
+        elif problem is None:
+            with sb.expander(f"Features ({len(chosen)} of {len(names)})"):
+                picked = st.multiselect("Features", names, default=[f for f in chosen if f in names],
+                                        key=session.features_key(state),
+                                        persist_state="session", on_change=session.mark_custom, args=(state,),
+                                        label_visibility="collapsed")
+        else:
+            picked = names
         state["features"] = None if picked == names else picked
     if "test_size" not in lock:
         limited_slider(sb, "test_size", 0.05, key="test_size", persist_state="session",
                        on_change=session.mark_custom, args=(state,), help=HELP["test_size"])
+
+
+def problem_controls(sb, lock: set, problem) -> None:
+    """A synthetic problem's data: how many points, how noisy, and a button that draws new ones."""
+    if "samples" not in lock:
+        limited_number(sb, "samples", key="samples", persist_state="session", step=50, on_change=session.mark_custom,
+                       args=(state,),
+                       help=HELP["samples"])
+    if "noise" not in lock:
+        limited_slider(sb, "noise", 0.05, key="noise", persist_state="session", on_change=session.mark_custom,
+                       args=(state,), help=HELP["noise"])
+    if "data_seed" not in lock:
+        sb.button("Regenerate data", icon=":material/refresh:", on_click=session.new_data_seed, args=(state,),
+                  help=HELP["regenerate"])
 
 
 def training_controls(sb, lock: set) -> None:
@@ -151,10 +177,6 @@ def training_controls(sb, lock: set) -> None:
         limited_number(sb, "seed", key="seed", persist_state="session", on_change=session.mark_custom,
                        args=(state,), help=HELP["seed"])
         sb.button("New seed", on_click=_new_seed, help="Draw a new random seed: new starting weights and shuffles.")
-
-
-def _dataset_label(name: str) -> str:
-    return f"{name[4:]} (your CSV)" if name.startswith("csv:") else name
 
 
 def data_for(name: str):

@@ -12,8 +12,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from playground.core import session
 from playground.core.slots import SLOT_WAIT, TRAIN_BUDGET
 from playground.core.text import md
-from playground.logic import live
-from playground.logic.live import BOARD_COLUMNS, PANEL_CSS, chart_figures, panel_html
+from playground.logic import live, pictures
+from playground.logic.live import PANEL_CSS, board_columns, chart_figures, panel_html
 from playground.ui import board
 from playground.ui.loaders import training_slots
 
@@ -63,22 +63,29 @@ def live_view() -> None:
     carrier.html(panel_html(run))  # at once: a rerun shows the current epoch before it trains
     status_line(run)
     board_place = st.container()  # the charts first, their options under them: all fits on a projector
-    c = st.columns(3, vertical_alignment="bottom")
+    c = st.columns(4, vertical_alignment="bottom")
     log_y = c[0].toggle("Log scale", key="log_y", persist_state="session")
     rows = (
         c[1].segmented_control("Rows", ["test", "train"], default="test", key="pva_rows", persist_state="session")
         or "test"
     )
+    discretize = run.config.kind == "classification" and c[3].toggle(
+        "Discretize", key="discretize", persist_state="session",
+        help="Colour the output map by the predicted class instead of by the probability.")
     snap_epoch = snapshot_picker(run, c[2])
     with board_place:
-        board.mount(on_header_stop=_header_stop)
+        clicked = board.mount(on_header_stop=_header_stop, on_neuron=_neuron_clicked)
+    if clicked:
+        state["neuron"] = clicked
+    neuron_card(run)
     if state.pop("header_stopped", False):
         st.rerun(scope="app")  # redraw the buttons: the run is stopped
     try:
         for charts, waiting, training_now in live.live_updates(
-            run, training_slots(), lambda: chart_figures(run, log_y, rows, snap_epoch), TRAIN_BUDGET, SLOT_WAIT
+            run, training_slots(), lambda: chart_figures(run, log_y, rows, snap_epoch, discretize), TRAIN_BUDGET,
+            SLOT_WAIT,
         ):
-            data = None if charts is None else board.payload(charts, BOARD_COLUMNS, training_now)
+            data = None if charts is None else board.payload(charts, board_columns(run.config), training_now)
             panel = panel_html(run, training_slots() if waiting else None)
             carrier.html(board.carrier_html(panel, data, training=training_now))
     except StopException:
@@ -88,6 +95,30 @@ def live_view() -> None:
         raise
     if training:
         st.rerun(scope="app")  # refresh the buttons and the run's message, or start the next loop
+
+
+def _neuron_clicked() -> None:
+    """A click on a neuron of the diagram: the rerun it starts shows that neuron's card."""
+
+
+def neuron_card(run) -> None:
+    """A synthetic problem's chosen hidden neuron, large, with the formula it computes."""
+    if pictures.problem_of(run.config) is None or not run.config.hidden:
+        return
+    choices = live.neuron_choices(run.config)
+    if state.get("neuron") not in choices:
+        state["neuron"] = None
+    with st.expander("One neuron, large (or click a neuron in the diagram once training has stopped)",
+                     expanded=state["neuron"] is not None):
+        chosen = st.selectbox("Neuron", [None, *choices], key="neuron", format_func=lambda c: live.neuron_label(c))
+        if chosen is None:
+            return
+        card = live.neuron_card(run, chosen)
+        left, right = st.columns([3, 2])
+        left.plotly_chart(card["figure"], key="neuron_figure", config={"displaylogo": False})
+        right.markdown(f"**{md(card['title'])}** computes, on the standardised inputs:")
+        right.code(card["formula"], language=None, wrap_lines=True)
+        right.caption(md(card["about"]))
 
 
 def _header_stop() -> None:

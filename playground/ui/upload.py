@@ -17,6 +17,7 @@ from playground.core.text import md
 from playground.logic import data as datainfo
 from playground.ui.loaders import dataset
 from scratchnet.data import DataError, Dataset
+from scratchnet.problems import PROBLEMS
 
 MEMO_SIZE = 4  # checked uploads remembered per session, so reruns do not parse the file again
 
@@ -101,6 +102,8 @@ def data_changed(state: MutableMapping) -> None:
     is rebuilt for the new dataset.
     """
     state["features"] = None
+    if state["dataset"] in PROBLEMS:
+        session.use_problem_defaults(state, state["dataset"])
     session.drop_feature_widget(state)
     session.mark_custom(state)
     session.fit_batch_size(state, session.data_for(state, state["dataset"], dataset).X.shape[0])
