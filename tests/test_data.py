@@ -141,3 +141,19 @@ def test_import_scratchnet_loads_neither_pandas_nor_sklearn():
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_load_dataset_draws_the_synthetic_problems_with_their_defaults():
+    from scratchnet.data import LOADERS, dataset_names
+    from scratchnet.problems import PROBLEMS, make_problem
+
+    assert list(LOADERS) == ["boston", "diabetes", "sine"]  # the loaders themselves are unchanged
+    assert dataset_names() == ["boston", "diabetes", "sine", *(n for n in PROBLEMS if n != "sine")]
+    for name in PROBLEMS:
+        data, again = load_dataset(name), make_problem(name)
+        assert np.array_equal(data.X, again.X) and np.array_equal(data.y, again.y) and data.name == name
+    sine = load_dataset("sine")
+    assert sine.description == make_sine().description and np.array_equal(sine.X, make_sine().X)
+    assert load_dataset("boston").X.shape == (506, 13) and load_dataset("diabetes").X.shape == (442, 10)
+    with pytest.raises(DataError, match=r"unknown dataset 'moons'; use one of \['boston', .*'spirals'\]"):
+        load_dataset("moons")

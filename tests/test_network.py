@@ -386,3 +386,44 @@ def test_a_standalone_layer_builds_from_a_fresh_generator_and_build_takes_one():
     c.build(2, np.random.default_rng(7))
     assert a.built and np.array_equal(b.params[0], c.params[0])
     assert not hasattr(a, "seed") and not hasattr(a, "_params")
+
+
+# ----- layer outputs ---------------------------------------------------------------------
+def manual_forward(net, X):
+    outputs, out = [], X
+    for layer in net.layers:
+        W, B = layer.params
+        z = out @ W + B
+        name = layer.activation.get_config()["name"]
+        out = {"sigmoid": lambda v: 1 / (1 + np.exp(-v)), "tanh": np.tanh, "relu": lambda v: np.maximum(v, 0),
+               "linear": lambda v: v}[name](z)
+        outputs.append(out)
+    return outputs
+
+
+def test_layer_outputs_are_each_layers_output_and_end_with_the_prediction():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((9, 3))
+    net = make_net([5, 4, 2], ["sigmoid", "tanh", "relu"], seed=8)
+    outputs = net.layer_outputs(X)  # builds the network like predict
+    assert [o.shape for o in outputs] == [(9, 5), (9, 4), (9, 2), (9, 1)]
+    assert np.array_equal(outputs[-1], net.predict(X))
+    for got, expected in zip(outputs, manual_forward(net, X), strict=True):
+        assert np.allclose(got, expected, rtol=1e-12, atol=1e-14)
+    chunked = net.layer_outputs(X, chunk_rows=2)
+    assert all(np.allclose(a, b, rtol=1e-12, atol=0) for a, b in zip(chunked, outputs, strict=True))
+    assert [o.shape for o in net.layer_outputs(np.zeros((0, 3)))] == [(0, 5), (0, 4), (0, 2), (0, 1)]
+
+
+def test_layer_outputs_store_nothing():
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((6, 2)), rng.standard_normal((6, 1))
+    net = make_net([3], ["tanh"])
+    net.train_batch(X, y)
+    kept = [(layer.input_, layer.output) for layer in net.layers]
+    net.layer_outputs(rng.standard_normal((4, 2)))
+    assert all(layer.input_ is a and layer.output is b for layer, (a, b) in zip(net.layers, kept, strict=True))
+    with pytest.raises(ValueError, match="chunk_rows must be a whole number >= 1, got 0"):
+        net.layer_outputs(X, chunk_rows=0)
+    with pytest.raises(ValueError, match=r"X must be 2-D \(rows, columns\), got shape \(6,\)"):
+        net.layer_outputs(X[:, 0])
