@@ -11,10 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from .config import LIMITS, PRESETS, RunConfig, check, hidden_of, parse_layers, preset
-from .data import LOADERS, DataError, load_dataset
+from .data import DataError, dataset_names, load_dataset
 from .experiment import run
 from .init import INITS
 from .optimizers import OPTIMIZERS
+from .problems import PROBLEMS
 from .serialization import save
 from .trainer import TrainingDiverged, describe
 
@@ -63,9 +64,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="one of the book's chapter-3 models, with the book's settings (default book-deep)",
     )
     t.add_argument("--layers", type=_layers, help="e.g. 13:sigmoid,13:sigmoid,1:linear")
-    t.add_argument("--dataset", help=f"{', '.join(LOADERS)} or PATH.csv")
+    t.add_argument("--dataset", help=f"{', '.join(dataset_names())} or PATH.csv")
     t.add_argument("--target", help="target column of a CSV dataset (default: its last column)")
-    for name in ("lr", "momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size"):
+    for name in ("lr", "momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size", "samples",
+                 "noise", "data_seed"):
         limit = LIMITS[name]
         t.add_argument(f"--{name.replace('_', '-')}", type=_setting(name),
                        help=f"{limit.label}, {limit.show(limit.low)} to {limit.show(limit.high)}")
@@ -87,7 +89,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     else:
         config = preset(args.preset or "book-deep")
     names = ("dataset", "lr", "momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size",
-             "optimizer", "init", "early_stopping")
+             "samples", "noise", "data_seed", "optimizer", "init", "early_stopping")
     config = replace(config, **{k: getattr(args, k) for k in names if getattr(args, k) is not None})
     if args.eval_every is None and config.eval_every > config.epochs:
         config = replace(config, eval_every=config.epochs)  # a short run is still evaluated at its end
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     save_to = _save_path(parser, args.save) if args.save else None  # refused before any training
     try:
         config = config_from_args(args)
-        data = load_dataset(config.dataset, args.target)
+        data = config.load_data() if config.dataset in PROBLEMS else load_dataset(config.dataset, args.target)
         problems = check(config, data.X.shape[0], data.feature_names)
         if problems:
             raise ValueError(" ".join(problems))

@@ -20,7 +20,7 @@ from .init import INITS
 from .layers import Dense
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS, Optimizer, get_optimizer
-from .problems import PROBLEMS, make_problem
+from .problems import MAX_PROBLEM_ROWS, PROBLEMS, make_problem
 from .trainer import EpochReport, Trainer
 
 BOOK_SEED = 20190501
@@ -74,7 +74,7 @@ LIMITS: dict[str, Limit] = {
     "test_size": Limit(0.05, 0.5, "Test fraction", whole=False),
     "weight_decay": Limit(0.0, 1.0, "L2 weight decay", whole=False),
     # the synthetic problems' data (scratchnet.problems)
-    "samples": Limit(20, 5000, "Samples"),
+    "samples": Limit(20, MAX_PROBLEM_ROWS, "Samples"),
     "noise": Limit(0.0, 1.0, "Noise", whole=False),
     "data_seed": Limit(0, 2**32 - 1, "Data seed"),
 }

@@ -71,8 +71,10 @@ def test_the_command_line_reads_the_same_range(name):
 def test_the_playground_widgets_use_the_table():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.selectbox(key="optimizer").set_value("momentum").run()  # so that the momentum slider is drawn
+    at.selectbox(key="dataset").set_value("spirals").run()  # so that the problem's samples and noise are drawn
     widgets = {w.key: w for w in [*at.sidebar.number_input, *at.sidebar.slider]}
-    keys = {"neurons": "neurons_0", **{name: name for name in SETTINGS if name != "lr"}}
+    # the data seed has a button (Regenerate data), not a box
+    keys = {"neurons": "neurons_0", **{name: name for name in SETTINGS if name not in ("lr", "data_seed")}}
     for name, key in keys.items():
         assert (widgets[key].min, widgets[key].max) == (LIMITS[name].low, LIMITS[name].high), name
     lr = next(w for w in at.sidebar.select_slider if w.key == "lr")

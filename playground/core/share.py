@@ -40,6 +40,9 @@ PARAMS = {
     "es": "early_stopping",
     "tf": "test_size",
     "rng": "sequence",
+    "n": "samples",
+    "noise": "noise",
+    "dseed": "data_seed",
 }
 CLASSROOM = "lock"  # comma-separated control names that a classroom link hides and fixes
 SIGNATURE = "sig"  # a classroom link's signature: its values cannot be edited and keep the lock
@@ -184,7 +187,8 @@ PARSERS = {
     "sequence": lambda raw, n: _choice(raw, tuple(SEQUENCES), n),
     # every other numeric setting, in the range LIMITS gives it
     **{field: functools.partial(_number, setting=field) for field in
-       ("momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size")},
+       ("momentum", "batch_size", "epochs", "eval_every", "seed", "weight_decay", "test_size", "samples", "noise",
+        "data_seed")},
 }
 
 
@@ -310,7 +314,7 @@ def script(config: RunConfig, target: str | None = None) -> str:
                    f"data = load_csv(sys.argv[1], target={target!r}, name={config.dataset[4:]!r})")
     else:
         usage = "python this_file.py"
-        loading = "data = load_dataset(config.dataset)"
+        loading = "data = config.load_data()  # a named dataset, or a synthetic problem drawn from its settings"
     features = "" if config.features is None else "\ndata = data.select(list(config.features))"
     layers = ", ".join(f'Dense({n}, "{a}")' for n, a in config.layers)
     return f'''"""Reproduce a scratchnet playground run.
@@ -321,7 +325,7 @@ pip install -e . inside it). Then, from any folder: {usage}
 
 from scratchnet import Trainer, eval_regression_model
 from scratchnet.config import RunConfig
-from scratchnet.data import load_csv, load_dataset
+from scratchnet.data import load_csv
 from scratchnet.trainer import describe
 
 config = RunConfig(

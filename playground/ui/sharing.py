@@ -24,7 +24,7 @@ CONTROL_LABELS = {
     "optimizer": "optimizer", "lr": "learning rate", "momentum": "momentum", "batch_size": "batch size",
     "epochs": "epochs", "eval_every": "evaluate every", "seed": "seed", "init": "weight init",
     "weight_decay": "L2 weight decay", "early_stopping": "early stopping", "test_size": "test fraction",
-    "sequence": "random numbers",
+    "sequence": "random numbers", "samples": "samples", "noise": "noise", "data_seed": "data (Regenerate)",
 }
 
 
