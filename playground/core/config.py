@@ -13,10 +13,42 @@ from scratchnet.problems import PROBLEMS
 
 # the tables of data, then the synthetic problems (scratchnet.problems: 1-D, 2-D regression, two classes)
 DATASETS = ("boston", "diabetes", *PROBLEMS)
+# starting points for the synthetic problems: Adam, glorot weights, half the points held back (as TensorFlow
+# Playground does); a pair per problem shows a lesson (too small and deep enough; features instead of depth)
+_PROBLEM = {"optimizer": "adam", "lr": 0.03, "batch_size": 16, "epochs": 300, "eval_every": 10, "init": "glorot",
+            "sequence": "independent", "test_size": 0.5, "early_stopping": False, "weight_decay": 0.0}
+_XY = ("x1", "x2")
+
+
+def _problem_preset(dataset: str, hidden: tuple, features: tuple[str, ...] | None = _XY, **changes) -> RunConfig:
+    problem = PROBLEMS[dataset]
+    return RunConfig(dataset=dataset, hidden=hidden, features=features if problem.dims == 2 else None,
+                     samples=problem.n, noise=problem.noise, **{**_PROBLEM, **changes})
+
+
+PROBLEM_PRESETS = {
+    "spirals-small": ("Spirals: too small (4 tanh)", _problem_preset("spirals", ((4, "tanh"),))),
+    "spirals-deep": ("Spirals: deep (3 x 8 tanh)", _problem_preset("spirals", ((8, "tanh"),) * 3)),
+    "circle-linear": ("Circle: no hidden layer on x1, x2", _problem_preset("circle", ())),
+    "circle-squares": ("Circle: no hidden layer on x1², x2²", _problem_preset("circle", (), ("x1^2", "x2^2"))),
+    "circle-hidden": ("Circle: one hidden layer of 4", _problem_preset("circle", ((4, "tanh"),))),
+    "xor-hidden": ("XOR: one hidden layer of 4", _problem_preset("xor", ((4, "tanh"),))),
+    "xor-product": ("XOR: no hidden layer on x1·x2", _problem_preset("xor", (), ("x1*x2",))),
+    "gaussians-linear": ("Two Gaussians: no hidden layer", _problem_preset("gaussians", ())),
+    "plane-linear": ("Plane: no hidden layer", _problem_preset("plane", ())),
+    "gaussian-mix-deep": ("Multi Gaussian: 2 x 8 tanh", _problem_preset("gaussian-mix", ((8, "tanh"),) * 2)),
+    "sine-hidden": ("Sine: one hidden layer of 8", _problem_preset("sine", ((8, "tanh"),))),
+    "step-relu": ("Step: 2 x 8 relu", _problem_preset("step", ((8, "relu"),) * 2)),
+    "abs-relu": ("Absolute value: 4 relu", _problem_preset("abs", ((4, "relu"),))),
+}
+# every preset, for the menu, links and from_preset: the book's chapter-3 models, then the problems'
+ALL_PRESETS: dict[str, RunConfig] = {**PRESETS, **{name: replace(config, preset=name)
+                                                  for name, (_, config) in PROBLEM_PRESETS.items()}}
 PRESET_NAMES = {
     "book-linear": "Book: linear",
     "book-shallow": "Book: one hidden layer",
     "book-deep": "Book: deep",
+    **{name: label for name, (label, _) in PROBLEM_PRESETS.items()},
     "custom": "Custom",
 }
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
@@ -73,10 +105,10 @@ def dataset_label(name: str) -> str:
 
 
 def from_preset(name: str, base: RunConfig | None = None) -> RunConfig:
-    """Book preset ``name``, keeping ``base``'s momentum (the presets use plain SGD, which has none)."""
+    """Preset ``name`` (of ``ALL_PRESETS``), keeping ``base``'s momentum (no preset uses momentum)."""
     if base is None:
-        return PRESETS[name]
-    return replace(PRESETS[name], momentum=base.momentum)
+        return ALL_PRESETS[name]
+    return replace(ALL_PRESETS[name], momentum=base.momentum)
 
 
 def validate(config: RunConfig, n_rows: int, all_features: list[str]) -> list[str]:

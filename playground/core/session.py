@@ -138,10 +138,11 @@ def move_layer(state: MutableMapping, lid: int, delta: int) -> None:
 
 
 def apply_preset(state: MutableMapping) -> None:
-    """Callback of the preset selectbox: load the chosen book preset's settings."""
+    """Callback of the preset selectbox: load the chosen preset's settings (perhaps another dataset and inputs)."""
     name = state["preset"]
     if name != "custom":
         write_config(state, from_preset(name, read_config(state)))
+        drop_feature_widget(state)  # rebuilt from the preset's features
 
 
 def fit_batch_size(state: MutableMapping, n_rows: int) -> None:

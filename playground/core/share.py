@@ -17,9 +17,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import fields, replace
 
-from playground.core.config import DATASETS, from_preset, validate
+from playground.core.config import ALL_PRESETS, DATASETS, from_preset, validate
 from scratchnet import ACTIVATIONS, OPTIMIZERS
-from scratchnet.config import FIELDS, LEARNING_RATES, LIMITS, PRESETS, SEQUENCES, SPLIT_MODES, RunConfig
+from scratchnet.config import FIELDS, LEARNING_RATES, LIMITS, SEQUENCES, SPLIT_MODES, RunConfig
 from scratchnet.init import INITS
 
 # query-parameter name -> config field
@@ -179,7 +179,7 @@ PARSERS = {
     "dataset": lambda raw, n: _choice(raw, DATASETS, n),
     "features": _features,
     "hidden": _hidden,
-    "preset": lambda raw, n: _choice(raw, (*PRESETS, "custom"), n),
+    "preset": lambda raw, n: _choice(raw, (*ALL_PRESETS, "custom"), n),
     "optimizer": lambda raw, n: _choice(raw, tuple(OPTIMIZERS), n),
     "lr": _lr,
     "init": lambda raw, n: _choice(raw, tuple(INITS), n),
@@ -229,7 +229,7 @@ def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[RunConfig, t
             parsed[field] = PARSERS[field](raw, key)
         except _Bad as exc:
             problems.append(str(exc))
-    if "preset" in parsed and parsed["preset"] in PRESETS:
+    if "preset" in parsed and parsed["preset"] in ALL_PRESETS:
         base = from_preset(parsed["preset"])
     if parsed.get("preset") == "custom" and "sequence" not in parsed:
         parsed["sequence"] = "independent"  # what a custom link meant before the mode had a control of its own
