@@ -284,19 +284,27 @@ def warning_text(problems: list[str]) -> str:
 
 
 # ----- other exports -------------------------------------------------------------------
-def history_csv(history) -> str:
-    """Per-epoch history: epoch, train loss, and validation loss, MAE, RMSE, R² on evaluation epochs."""
+# the evaluation columns of the history CSV, by kind of problem
+HISTORY_COLUMNS = {"regression": ("val_loss", "mae", "rmse", "r2"),
+                   "classification": ("val_loss", "train_accuracy", "accuracy")}
+
+
+def history_csv(history, kind: str = "regression") -> str:
+    """Per-epoch history: epoch, train loss, and on evaluation epochs the validation loss and the kind's figures.
+
+    Regression: MAE, RMSE, R²; two classes: train and test accuracy.
+    """
+    columns = HISTORY_COLUMNS[kind]
     evals = {e: i for i, e in enumerate(history.eval_epochs)}
-    lines = ["epoch,train_loss,val_loss,mae,rmse,r2"]
+    lines = ["epoch,train_loss," + ",".join(columns)]
     for epoch, loss in zip(history.epochs, history.train_loss, strict=True):
         i = evals.get(epoch)
-        tail = (
-            ",,," if i is None else ",".join(f"{getattr(history, k)[i]:.8g}" for k in ("val_loss", "mae", "rmse", "r2"))
-        )
+        tail = "," * (len(columns) - 1) if i is None else ",".join(f"{getattr(history, k)[i]:.8g}" for k in columns)
         lines.append(f"{epoch},{loss:.8g},{tail}")
     return "\n".join(lines) + "\n"
 
 
+LOSS_TEXT = {"mse": "mean squared error", "sigmoid_cross_entropy": "sigmoid cross-entropy of the output logit"}
 SPLIT_TEXT = {"book": "the features scaled with every row, then split (the book's order)",
               "proper": "split, then the features scaled with the training rows only"}
 
@@ -333,7 +341,7 @@ config = RunConfig(
 )
 {loading}{features}
 split = config.split(data)  # {SPLIT_MODES[config.sequence]} split: {SPLIT_TEXT[SPLIT_MODES[config.sequence]]}
-net = config.build_network()  # {layers}, MSE loss
+net = config.build_network()  # {layers}, {LOSS_TEXT[config.loss]}
 trainer = Trainer(net, config.build_optimizer())  # {config.optimizer}, learning rate {config.lr:g}
 for report in config.fit_iter(trainer, split):  # {config.epochs} epochs of batches of {config.batch_size}
     if report.val_loss is not None:

@@ -34,7 +34,8 @@ def epoch_axis_end(trained: int, total: int) -> int:
     return max(1, min(max(total, trained), max(trained + 10, math.ceil(trained * 1.25))))
 
 
-def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, total_epochs: int = 1) -> dict:
+def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, total_epochs: int = 1,
+                loss_name: str = "MSE loss") -> dict:
     """Train loss per epoch, and validation loss on the evaluation epochs, marked."""
     x, y = downsample(np.asarray(epochs), np.asarray(train_loss, dtype=float))
     vx, vy = downsample(np.asarray(eval_epochs), np.asarray(val_loss, dtype=float))
@@ -65,7 +66,7 @@ def loss_figure(epochs, train_loss, eval_epochs, val_loss, log_y: bool = False, 
     layout = base_layout(
         "Loss",
         xaxis={"title": {"text": "epoch"}, "range": [0, right]},
-        yaxis={"title": {"text": "MSE loss" + (" (log scale)" if log_y else "")}, "type": "log" if log_y else "linear",
+        yaxis={"title": {"text": loss_name + (" (log scale)" if log_y else "")}, "type": "log" if log_y else "linear",
                # before the first epoch: an empty axis from 0, not Plotly's default of -1 to 4
                **({} if len(x) or len(vx) else {"range": [0, 1]})},
     )

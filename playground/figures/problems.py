@@ -60,7 +60,8 @@ def output_map(axis: np.ndarray, z: np.ndarray, points: np.ndarray, y: np.ndarra
         shown, scale = z, {"zmin": -top, "zmax": top, "zmid": 0.0}
         hover = "x1 %{x:.2f}, x2 %{y:.2f}<br>prediction %{customdata:.3f}<extra></extra>"
         bar = "prediction"
-    heat = {"type": "heatmap", "x": axis, "y": axis, "z": shown, "customdata": z, "colorscale": DIVERGING,
+    smooth = {} if discretize else {"zsmooth": "best"}  # a smooth surface; the classes' edge stays sharp
+    heat = {"type": "heatmap", "x": axis, "y": axis, "z": shown, "customdata": z, "colorscale": DIVERGING, **smooth,
             "colorbar": {"thickness": 10, "title": {"text": bar}}, "hovertemplate": hover, **scale}
     data = [heat, *_points(np.asarray(points, dtype=float), np.asarray(y), kind)]
     lo, hi = float(axis[0]), float(axis[-1])

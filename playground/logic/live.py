@@ -63,6 +63,7 @@ def panel_html(run, waiting=None) -> str:
 
 BOARD_COLUMNS = (("loss", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
 PROBLEM_COLUMNS = (("loss", "output"), ("network", "weights"))  # the same for a synthetic problem
+LOSS_AXIS = {"mse": "MSE loss", "sigmoid_cross_entropy": "cross-entropy loss"}  # the loss chart's y axis
 # the metric cards after the epoch, by kind of problem: (label, key in the history, test id after "sn-")
 CARDS = {
     "regression": (("Train loss", "train_loss", "train"), ("Validation loss", "val_loss", "validation"),
@@ -130,8 +131,8 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool
     # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)
     hist, hist_epoch = histogram_figure(run, None if live or snap_epoch == epoch else snap_epoch)
     charts = {
-        "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs),
-                 run.epoch),
+        "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs,
+                                     LOSS_AXIS[run.config.loss]), run.epoch),
         "weights": (hist, hist_epoch),
     }
     if pictures.problem_of(run.config) is None:

@@ -85,8 +85,9 @@ def share_panel(state: MutableMapping, config: RunConfig, run) -> None:
                                help="Runs the same training from any folder once scratchnet is installed.")
         bottom[0].download_button("Model (.npz)", model_bytes(run), "scratchnet-model.npz",
                                   "application/octet-stream", width="stretch", disabled=not run.net.built)
-        bottom[1].download_button("History (CSV)", share.history_csv(run.history), "scratchnet-history.csv",
-                                  "text/csv", width="stretch", disabled=not run.history.epochs)
+        history = share.history_csv(run.history, run.config.kind)
+        bottom[1].download_button("History (CSV)", history, "scratchnet-history.csv", "text/csv", width="stretch",
+                                  disabled=not run.history.epochs)
         if not locked(state):
             st.file_uploader("Load a configuration (JSON)", type=["json"], key="config_file",
                              on_change=_load_config, args=(state,))
