@@ -169,3 +169,16 @@ def test_every_problem_preset_passes_validation_and_names_its_problem():
         from playground.core.config import validate
 
         assert validate(config, data.X.shape[0], data.feature_names) == [], name
+
+
+def test_a_two_class_history_exports_its_accuracy_and_the_page_survives_a_stop():
+    """The share panel's history CSV read MAE from a two-class run and took the page down after Stop."""
+    run = trained("circle-hidden", epochs=20)
+    lines = share.history_csv(run.history, "classification").strip().split("\n")
+    assert lines[0] == "epoch,train_loss,val_loss,train_accuracy,accuracy" and len(lines) == 21
+    assert lines[10].split(",")[4] == f"{run.history.accuracy[0]:.8g}"
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.selectbox(key="preset").set_value("circle-hidden").run()
+    at.number_input(key="eval_every").set_value(1).run()  # an evaluation epoch: the CSV has figures to write
+    next(b for b in at.button if b.label == "Step").click().run()
+    assert not at.exception and at.session_state["run"].history.eval_epochs == [1]

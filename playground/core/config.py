@@ -15,7 +15,7 @@ from scratchnet.problems import PROBLEMS
 DATASETS = ("boston", "diabetes", *PROBLEMS)
 # starting points for the synthetic problems: Adam, glorot weights, half the points held back (as TensorFlow
 # Playground does); a pair per problem shows a lesson (too small and deep enough; features instead of depth)
-_PROBLEM = {"optimizer": "adam", "lr": 0.03, "batch_size": 16, "epochs": 300, "eval_every": 10, "init": "glorot",
+_PROBLEM = {"optimizer": "adam", "lr": 0.01, "batch_size": 16, "epochs": 300, "eval_every": 10, "init": "glorot",
             "sequence": "independent", "test_size": 0.5, "early_stopping": False, "weight_decay": 0.0}
 _XY = ("x1", "x2")
 
