@@ -12,17 +12,17 @@ from playground.figures import compare as compare_figures
 from playground.logic import compare
 from playground.ui.loaders import dataset, training_slots
 from playground.ui.widgets import limited_number
-from scratchnet.config import LEARNING_RATES, PRESETS
+from scratchnet.config import LEARNING_RATES
 
 state = st.session_state
 session.init_state(state)
-DEFAULT_LABELS = [e.label for e in compare.default_entries()]
+DEFAULT_LABELS = list(compare.BOOK_MODELS.values())
 
 
 # ----- configurations --------------------------------------------------------------
 def available() -> dict:
-    """The book's presets plus the networks this session added from the playground."""
-    return {**{e.label: e for e in compare.default_entries()}, **state.setdefault("compare_custom", {})}
+    """The book's three models (for the current dataset) plus the networks this session added from the playground."""
+    return {**{e.label: e for e in compare.default_entries(state["dataset"])}, **state.setdefault("compare_custom", {})}
 
 
 def describe(hidden) -> str:
@@ -51,15 +51,16 @@ def overrides(label: str) -> dict:
 
 
 def controls() -> tuple[list, int]:
-    """The chosen entries with their settings, and the number of seeds."""
+    """The chosen entries with their settings, on the session's current data, and the number of seeds."""
     state.setdefault("cmp_chosen", list(DEFAULT_LABELS))
     entries = available()
     st.multiselect("Configurations (2 to 6)", list(entries), key="cmp_chosen", max_selections=compare.MAX_CONFIGS)
+    st.caption(compare.settings_caption(state["dataset"]))
     st.button("Add the playground's network", icon=":material/add:", on_click=add_playground_network,
               help="Build a stack in the playground's layer editor, then add it here.")
     c = st.columns(5)
     seeds = c[0].number_input("Seeds per configuration", 1, compare.MAX_SEEDS, 5, key="cmp_seeds")
-    book = PRESETS["book-deep"]
+    book = entries["deep"].config  # the book's deep net's settings (a problem's, on a synthetic problem)
     epochs = limited_number(c[1], "epochs", value=book.epochs, key="cmp_epochs")
     lr = c[2].select_slider("Learning rate", LEARNING_RATES, book.lr, key="cmp_lr", format_func=lambda v: f"{v:g}")
     batch = limited_number(c[3], "batch_size", value=book.batch_size, key="cmp_batch")
@@ -69,7 +70,7 @@ def controls() -> tuple[list, int]:
     for label in state["cmp_chosen"]:
         entry = entries[label]
         chosen.append(compare.Entry(label, replace(entry.config, **{**shared, **overrides(label)})))
-    return chosen, int(seeds)
+    return compare.on_data(chosen, session.read_config(state)), int(seeds)
 
 
 # ----- running ---------------------------------------------------------------------
@@ -97,24 +98,26 @@ def run(entries, seeds: int, data) -> None:
 
 # ----- results ---------------------------------------------------------------------
 def show(result) -> None:
-    results, labels = result["results"], result["labels"]
+    results, labels, kind = result["results"], result["labels"], result.get("kind", "regression")
     st.caption(compare.status_caption(result))
     if not results:
         return
-    st.plotly_chart(compare_figures.validation_curves(results, labels, result["reference"]), key="cmp_curves")
-    note = compare.footnote_caption(results)
+    st.plotly_chart(compare_figures.validation_curves(results, labels, result["reference"], kind), key="cmp_curves")
+    note = compare.footnote_caption(results, kind)
     if note:
         st.caption(note)
-    table = pd.DataFrame(compare.summary_table(results, labels))
-    st.markdown("**Final figures on the test rows, best first** (mean ± standard deviation across seeds)")
-    st.dataframe(table, hide_index=True, key="cmp_table")
-    st.caption(f"Reference: scikit-learn's closed-form LinearRegression on the same split has test MSE "
-               f"{result['reference']:.3f}.")
-    seeds = sorted({r["seed"] for r in results})
-    seed = st.selectbox("Seed for the predicted-vs-actual panels", seeds, key="cmp_seed")
-    st.plotly_chart(compare_figures.prediction_grid(results, labels, seed, result["y_test"]), key="cmp_grid")
-    st.download_button("Download results (CSV)", compare.results_csv(results), file_name="scratchnet-compare.csv",
-                       mime="text/csv", icon=":material/download:")
+    st.markdown(compare.TABLE_HEADINGS[kind])
+    st.dataframe(pd.DataFrame(compare.summary_table(results, labels, kind)), hide_index=True, key="cmp_table")
+    st.caption(compare.reference_caption(result))
+    if kind == "classification":
+        st.plotly_chart(compare_figures.accuracy_by_seed(results, labels, result["reference_accuracy"]),
+                        key="cmp_accuracy")
+    else:
+        seed = st.selectbox("Seed for the predicted-vs-actual panels", sorted({r["seed"] for r in results}),
+                            key="cmp_seed")
+        st.plotly_chart(compare_figures.prediction_grid(results, labels, seed, result["y_test"]), key="cmp_grid")
+    st.download_button("Download results (CSV)", compare.results_csv(results, kind),
+                       file_name="scratchnet-compare.csv", mime="text/csv", icon=":material/download:")
 
 
 # ----- page --------------------------------------------------------------------------
@@ -133,7 +136,8 @@ for message in errors:
 b = st.columns([1, 1, 6])
 b[0].button("Run", type="primary", on_click=start_run, disabled=bool(errors))
 b[1].button("Stop", on_click=stop_run)
-if not errors and (state.pop("cmp_request", False) or "compare" not in state):
+other_data = state.get("compare", {}).get("data", data.name) != data.name  # made before the dataset changed
+if not errors and (state.pop("cmp_request", False) or "compare" not in state or other_data):
     run(entries, seeds, data)
 if "compare" in state:
     show(state["compare"])

@@ -5,9 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from playground.figures.common import MAX_SCATTER, base_layout
-from playground.logic.compare import curve_band
+from playground.logic.compare import accuracy_table, curve_band
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+# by kind: the validation loss's name, and the reference model's legend entry and hover name
+LOSS_NAMES = {"regression": "validation MSE", "classification": "validation log loss"}
+REFERENCES = {
+    "regression": ("closed-form linear regression (scikit-learn)", "scikit-learn LinearRegression<br>test MSE"),
+    "classification": ("logistic regression (scikit-learn)", "scikit-learn LogisticRegression<br>test log loss"),
+}
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -15,8 +21,13 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def validation_curves(results: list[dict], labels: list[str], reference: float | None = None) -> dict:
-    """Mean validation loss per configuration with a min-max band across seeds, and the reference line."""
+def validation_curves(results: list[dict], labels: list[str], reference: float | None = None,
+                      kind: str = "regression") -> dict:
+    """Mean validation loss per configuration with a min-max band across seeds, and the reference line.
+
+    ``kind`` names the loss (MSE, or log loss for two classes) and the reference model (scikit-learn's
+    LinearRegression or LogisticRegression); ``reference`` is that model's test loss.
+    """
     data = []
     right = 1
     for k, label in enumerate(labels):
@@ -33,15 +44,41 @@ def validation_curves(results: list[dict], labels: list[str], reference: float |
         data.append({"type": "scatter", "x": epochs, "y": mean, "mode": "lines+markers", "name": label,
                      "legendgroup": label, "line": {"color": colour, "width": 2.5}, "marker": {"size": 5},
                      "customdata": np.c_[low, high],
-                     "hovertemplate": (f"{label}<br>epoch %{{x}}<br>mean %{{y:.3f}}<br>"
-                                       "min %{customdata[0]:.3f} – max %{customdata[1]:.3f}<extra></extra>")})
+                     "hovertemplate": (f"{label}<br>epoch %{{x}}<br>mean %{{y:.4g}}<br>"
+                                       "min %{customdata[0]:.4g} – max %{customdata[1]:.4g}<extra></extra>")})
     if reference is not None:
+        name, hover = REFERENCES[kind]
         data.append({"type": "scatter", "x": np.array([0, right]), "y": np.array([reference, reference]),
-                     "mode": "lines", "name": "closed-form linear regression (scikit-learn)",
-                     "line": {"color": "#555", "dash": "dash"},
-                     "hovertemplate": "scikit-learn LinearRegression<br>test MSE %{y:.3f}<extra></extra>"})
+                     "mode": "lines", "name": name, "line": {"color": "#555", "dash": "dash"},
+                     "hovertemplate": f"{hover} %{{y:.4g}}<extra></extra>"})
     layout = base_layout("Validation loss: mean across seeds, band from min to max", 420,
-                     xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": "validation MSE"}})
+                     xaxis={"title": {"text": "epoch"}}, yaxis={"title": {"text": LOSS_NAMES[kind]}})
+    return {"data": data, "layout": layout}
+
+
+def accuracy_by_seed(results: list[dict], labels: list[str], reference: float | None = None) -> dict:
+    """Test accuracy of every run: one group of markers per seed, one colour per configuration.
+
+    ``reference`` (scikit-learn's LogisticRegression's test accuracy) is drawn as a dashed line.
+    """
+    seeds, table = accuracy_table(results, labels)
+    names = [str(s) for s in seeds]
+    data = []
+    for k, label in enumerate(labels):
+        values = np.array(table[label], dtype=float)
+        if np.isnan(values).all():
+            continue
+        data.append({"type": "scatter", "x": names, "y": values, "mode": "markers", "name": label,
+                     "marker": {"size": 10, "color": PALETTE[k % len(PALETTE)]},
+                     "hovertemplate": f"{label}<br>seed %{{x}}<br>test accuracy %{{y:.1%}}<extra></extra>"})
+    layout = base_layout("Test accuracy with each seed", 380, scattermode="group",
+                         xaxis={"title": {"text": "seed"}, "type": "category"},
+                         yaxis={"title": {"text": "test accuracy"}, "tickformat": ".0%"})
+    if reference is not None:
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": reference, "y1": reference,
+                             "line": {"color": "#555", "dash": "dash"}}]
+        layout["annotations"] = [{"text": f"logistic regression {reference:.1%}", "xref": "paper", "x": 1,
+                                  "y": reference, "xanchor": "right", "yanchor": "bottom", "showarrow": False}]
     return {"data": data, "layout": layout}
 
 

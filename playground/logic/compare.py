@@ -18,12 +18,25 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from playground.core.config import from_preset, validate
-from scratchnet import Dataset, Trainer, TrainingDiverged, regression_metrics
+from playground.core.config import dataset_label, from_preset, validate
+from scratchnet import Dataset, Trainer, TrainingDiverged, accuracy, classification_metrics, regression_metrics
 from scratchnet.config import BOOK_SEED, RunConfig
 from scratchnet.data import Split
+from scratchnet.problems import PROBLEMS
 
 MAX_CONFIGS, MAX_SEEDS = 6, 10
+BOOK_MODELS = {"book-linear": "linear", "book-shallow": "one hidden layer", "book-deep": "deep"}
+# on a synthetic problem the book's three models keep their layers and train as TensorFlow Playground
+# trains: the book's SGD at 0.01 for 50 epochs leaves even the deep net near chance on the two-class
+# problems, and the book's random sequence (with its scaler fit on every row) exists to reproduce the
+# book's Boston numbers, which no problem has
+PROBLEM_SETTINGS = {"optimizer": "adam", "lr": 0.03, "epochs": 300, "early_stopping": False,
+                    "sequence": "independent"}
+# what the playground's data settings give every configuration of a comparison
+DATA_FIELDS = ("dataset", "features", "samples", "noise", "data_seed", "test_size")
+# each run's figures on the test rows (and, for two classes, the training rows' accuracy), by kind
+FIGURES = {"regression": ("final_val_loss", "mae", "rmse", "r2"),
+           "classification": ("final_val_loss", "accuracy", "train_accuracy")}
 
 
 @dataclass(frozen=True)
@@ -44,10 +57,24 @@ class Task:
     split: Split = field(repr=False)
 
 
-def default_entries() -> list[Entry]:
-    """The book's three chapter-3 models with the book's settings."""
-    names = {"book-linear": "linear", "book-shallow": "one hidden layer", "book-deep": "deep"}
-    return [Entry(label, from_preset(name)) for name, label in names.items()]
+def default_entries(dataset: str = "boston") -> list[Entry]:
+    """The book's three chapter-3 models on ``dataset``: the book's settings, or on a problem ``PROBLEM_SETTINGS``.
+
+    The labels are the same for every dataset ("linear", "one hidden layer", "deep"), so a choice of
+    configurations survives a change of dataset.
+    """
+    extra = PROBLEM_SETTINGS if dataset in PROBLEMS else {}
+    return [Entry(label, replace(from_preset(name), dataset=dataset, **extra)) for name, label in BOOK_MODELS.items()]
+
+
+def on_data(entries: list[Entry], playground: RunConfig) -> list[Entry]:
+    """Every entry on the playground's data: its dataset, features, a problem's samples, noise and data seed.
+
+    A configuration added from the playground earlier keeps its network and training settings but follows
+    the session's current dataset, so its loss (MSE or cross-entropy) always fits the data it is compared on.
+    """
+    data = {name: getattr(playground, name) for name in DATA_FIELDS}
+    return [Entry(e.label, replace(e.config, **data)) for e in entries]
 
 
 def seeds_for(first: int, count: int) -> list[int]:
@@ -118,9 +145,19 @@ class TaskRun:
         pred = net.predict(s.X_test).ravel() if net.built else np.full(len(s.y_test), np.nan)
         final = float(net.loss.forward(pred.reshape(-1, 1), s.y_test)) if np.isfinite(pred).all() else math.nan
         return {"label": self.task.label, "seed": self.task.seed, "eval_epochs": self.eval_epochs,
-                "val_loss": self.val_loss, "final_val_loss": final, **regression_metrics(s.y_test, pred),
-                "predictions": pred,
+                "val_loss": self.val_loss, "final_val_loss": final, **self._figures(pred), "predictions": pred,
                 "epochs_run": self.trainer.epoch, "seconds": self.seconds, "diverged": self.diverged}
+
+    def _figures(self, pred: np.ndarray) -> dict[str, float]:
+        """MAE, RMSE and R² of the test predictions, or for two classes the test and training accuracy."""
+        s = self.task.split
+        if self.task.config.kind != "classification":
+            return regression_metrics(s.y_test, pred)
+        if not np.isfinite(pred).all():
+            return {"accuracy": math.nan, "train_accuracy": math.nan}
+        train = self.net.predict(s.X_train)
+        return {"accuracy": accuracy(s.y_test.ravel(), pred > 0),
+                "train_accuracy": accuracy(s.y_train, train > 0) if np.isfinite(train).all() else math.nan}
 
 
 def run_task(task: Task) -> dict:
@@ -130,9 +167,12 @@ def run_task(task: Task) -> dict:
     -------
     dict
         ``label``, ``seed``, ``eval_epochs`` (list of int), ``val_loss``
-        (list of float), ``final_val_loss``, ``mae``, ``rmse``, ``r2``,
-        ``predictions`` (ndarray ``(n_test,)``), ``epochs_run``, ``seconds``
-        and ``diverged`` (a message or ``""``).
+        (list of float: the configuration's loss, MSE or log loss),
+        ``final_val_loss``, then by kind ``mae``, ``rmse`` and ``r2``
+        (regression) or ``accuracy`` and ``train_accuracy`` (two classes,
+        predicting class 1 where the logit is positive), ``predictions``
+        (ndarray ``(n_test,)``: logits for two classes), ``epochs_run``,
+        ``seconds`` and ``diverged`` (a message or ``""``).
     """
     run = TaskRun(task)
     run.advance(None)
@@ -190,13 +230,21 @@ def new_comparison(entries: list[Entry], seeds: int, data: Dataset, test_size: f
     """A comparison about to run, and its tasks: every entry with ``seeds`` seeds from the book's seed.
 
     The comparison is a dict (it lives in the session): ``labels``, ``results`` (``run_task``'s dicts, as
-    they finish), ``total`` (tasks), ``status`` ("running", "stopped" or "done"), ``y_test``,
-    ``reference`` (``linear_reference``), ``seconds`` and ``data`` (the dataset's name).
+    they finish), ``total`` (tasks), ``status`` ("running", "stopped" or "done"), ``kind`` ("regression" or
+    "classification", the first entry's), ``y_test``, ``reference`` (the test loss of scikit-learn's linear
+    model of the kind, ``linear_reference`` or ``logistic_reference``), ``reference_accuracy`` (two classes,
+    else None), ``seconds`` and ``data`` (the dataset's name).
     """
     split = shared_split(entries, data, test_size)
     tasks = make_tasks(entries, seeds_for(BOOK_SEED, seeds), split)
+    kind = entries[0].config.kind
+    if kind == "classification":
+        reference, reference_accuracy = logistic_reference(split)
+    else:
+        reference, reference_accuracy = linear_reference(split), None
     comparison = {"labels": [e.label for e in entries], "results": [], "total": len(tasks), "status": "running",
-                  "y_test": split.y_test, "reference": linear_reference(split), "seconds": 0.0, "data": data.name}
+                  "kind": kind, "y_test": split.y_test, "reference": reference,
+                  "reference_accuracy": reference_accuracy, "seconds": 0.0, "data": data.name}
     return comparison, tasks
 
 
@@ -220,39 +268,83 @@ def status_caption(comparison: dict) -> str:
     """How far the comparison got, on which data and how long it took."""
     state = {"done": "finished", "stopped": "stopped", "running": "interrupted"}[comparison["status"]]
     return (f"{len(comparison['results'])} of {comparison['total']} runs {state} in {comparison['seconds']:.1f} s "
-            f"on {comparison['data']}; runs take turns on the server's training slots.")
+            f"on {dataset_label(comparison['data'])}; runs take turns on the server's training slots.")
+
+
+def settings_caption(dataset: str) -> str:
+    """What the book's three models are on ``dataset``: the book's settings, or how a problem trains them."""
+    if dataset not in PROBLEMS:
+        return ("linear, one hidden layer and deep are the book's chapter-3 models with the book's settings "
+                "(SGD, early stopping, the book's random sequence).")
+    return ("On a synthetic problem, linear, one hidden layer and deep are the book's chapter-3 layers trained "
+            "with Adam for 300 epochs, without early stopping, and with independent random streams (the "
+            "scaler fit on the training rows only): with the book's SGD settings even the deep net stays "
+            "near chance on the two-class problems, and the book's random sequence only reproduces the "
+            "book's Boston numbers.")
 
 
 # ----- summaries ---------------------------------------------------------------------
-def plus_minus(mean: float, std: float) -> str:
-    """``mean ± std`` to three decimals, or a dash when there is no value."""
-    return "–" if math.isnan(mean) else f"{mean:.3f} ± {std:.3f}"
+def number(value: float) -> str:
+    """``value`` to three decimals, or to three significant digits below 0.1 (a 2-D problem's MSE can be 1e-5)."""
+    return f"{value:.3f}" if abs(value) >= 0.1 or value == 0 else f"{value:.3g}"
 
 
-SUMMARY_COLUMNS = {"validation MSE": "final_val_loss", "MAE": "mae", "RMSE": "rmse", "R²": "r2"}
+def plus_minus(mean: float, std: float, percent: bool = False) -> str:
+    """``mean ± std``, or a dash when there is no value.
+
+    Both to three decimals, or below 0.1 to three and two significant digits; as percentages to one decimal
+    with ``percent``.
+    """
+    if math.isnan(mean):
+        return "–"
+    if percent:
+        return f"{mean:.1%} ± {std:.1%}"
+    return f"{mean:.3f} ± {std:.3f}" if max(abs(mean), abs(std)) >= 0.1 else f"{mean:#.3g} ± {std:.2g}"
 
 
-def summary_table(results: list[dict], labels: list[str]) -> dict[str, list]:
-    """The page's summary table, column name to values: each figure as mean ± std across seeds, best first."""
-    rows = summary_rows(results, labels)
+# the summary table's columns by kind: column name -> key of a result
+SUMMARY_COLUMNS = {
+    "regression": {"validation MSE": "final_val_loss", "MAE": "mae", "RMSE": "rmse", "R²": "r2"},
+    "classification": {"validation log loss": "final_val_loss", "test accuracy": "accuracy",
+                       "train accuracy": "train_accuracy"},
+}
+
+
+# the line above the summary table, by kind
+TABLE_HEADINGS = {
+    "regression": "**Final figures on the test rows, best first** (mean ± standard deviation across seeds)",
+    "classification": "**Final figures, best first** (mean ± standard deviation across seeds; the validation "
+                      "log loss and the test accuracy on the test rows, the train accuracy on the training rows; "
+                      "a point is predicted as class 1 where the network's logit is positive)",
+}
+
+
+def summary_table(results: list[dict], labels: list[str], kind: str = "regression") -> dict[str, list]:
+    """The page's summary table, column name to values: each figure as mean ± std across seeds, best first.
+
+    The columns are ``SUMMARY_COLUMNS[kind]``'s, then ``runs`` and ``diverged``; accuracies are percentages.
+    """
+    rows = summary_rows(results, labels, kind)
     table: dict[str, list] = {"configuration": [r["configuration"] for r in rows]}
-    for column, key in SUMMARY_COLUMNS.items():
-        table[column] = [plus_minus(r[key], r[key + "_std"]) for r in rows]
+    for column, key in SUMMARY_COLUMNS[kind].items():
+        table[column] = [plus_minus(r[key], r[key + "_std"], "accuracy" in key) for r in rows]
     table["runs"] = [r["runs"] for r in rows]
     table["diverged"] = [r["diverged"] for r in rows]
     return table
 
 
+def summary_rows(results: list[dict], labels: list[str], kind: str = "regression") -> list[dict]:
+    """One row per configuration: mean and standard deviation of each of the kind's ``FIGURES``, best first.
 
-def summary_rows(results: list[dict], labels: list[str]) -> list[dict]:
-    """One row per configuration: mean and standard deviation of each figure, best first."""
+    Best is the lowest mean validation loss (MSE, or log loss for two classes).
+    """
     rows = []
     for label in labels:
         mine = [r for r in results if r["label"] == label]
         if not mine:
             continue
         row = {"configuration": label, "runs": len(mine), "diverged": sum(bool(r["diverged"]) for r in mine)}
-        for key in ("final_val_loss", "mae", "rmse", "r2"):
+        for key in FIGURES[kind]:
             values = np.array([r[key] for r in mine], dtype=float)
             row[key] = float(np.nanmean(values)) if np.isfinite(values).any() else math.nan
             row[key + "_std"] = float(np.nanstd(values)) if np.isfinite(values).any() else math.nan
@@ -277,6 +369,14 @@ def curve_band(results: list[dict], label: str) -> tuple[np.ndarray, np.ndarray,
     return epochs, np.nanmean(table, axis=0), np.nanmin(table, axis=0), np.nanmax(table, axis=0)
 
 
+def accuracy_table(results: list[dict], labels: list[str]) -> tuple[list[int], dict[str, list[float]]]:
+    """Every seed, and each configuration's test accuracy with each of them (nan where a run is missing)."""
+    seeds = sorted({r["seed"] for r in results})
+    found = {(r["label"], r["seed"]): r["accuracy"] for r in results}
+    return seeds, {label: [found.get((label, s), math.nan) for s in seeds] for label in labels}
+
+
+# ----- the reference line ------------------------------------------------------------
 def linear_reference(split: Split) -> float:
     """Test MSE of scikit-learn's closed-form ``LinearRegression`` fit on the same training rows."""
     from sklearn.linear_model import LinearRegression
@@ -286,8 +386,33 @@ def linear_reference(split: Split) -> float:
     return float(np.mean(diff * diff))
 
 
-def footnote_caption(results: list[dict]) -> str:
-    """One line on whether the deep net beat the one-hidden-layer net, seed by seed."""
+def logistic_reference(split: Split) -> tuple[float, float]:
+    """Test log loss and test accuracy of scikit-learn's ``LogisticRegression`` fit on the same training rows.
+
+    scikit-learn's default L2 penalty (``C = 1``) keeps the weights finite on separable data, where an
+    unpenalised fit would grow them without end; its logits are scored exactly as the networks' are
+    (``scratchnet.classification_metrics``).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(max_iter=1000).fit(split.X_train, split.y_train.ravel())
+    figures = classification_metrics(split.y_test, model.decision_function(split.X_test))
+    return figures["log_loss"], figures["accuracy"]
+
+
+def reference_caption(comparison: dict) -> str:
+    """One line on the reference model: which scikit-learn model, fit how, and its test figures."""
+    if comparison.get("kind", "regression") == "classification":
+        return (f"Reference: scikit-learn's LogisticRegression (L2 penalty, C = 1) on the same split has test "
+                f"log loss {number(comparison['reference'])} and test accuracy "
+                f"{comparison['reference_accuracy']:.1%}: about the best a straight boundary on these features "
+                "does (the dashed lines).")
+    return (f"Reference: scikit-learn's closed-form LinearRegression on the same split has test MSE "
+            f"{number(comparison['reference'])}.")
+
+
+def footnote_caption(results: list[dict], kind: str = "regression") -> str:
+    """One line on whether the deep net beat the one-hidden-layer net, seed by seed (by validation loss)."""
     by_seed = {}
     for r in results:
         by_seed.setdefault(r["seed"], {})[r["label"]] = r["final_val_loss"]
@@ -298,19 +423,39 @@ def footnote_caption(results: list[dict]) -> str:
     losses = [(s, d, o) for s, d, o in pairs if d > o]
     if losses:
         s, d, o = losses[0]
+        measure = "validation log loss " if kind == "classification" else ""
         return (f"As the book's footnote warns, depth is no guarantee: the deep net loses to the one-hidden-layer "
-                f"net with {len(losses)} of {len(pairs)} seeds (seed {s}: {d:.2f} against {o:.2f}).")
+                f"net with {len(losses)} of {len(pairs)} seeds (seed {s}: {measure}{_loss(d)} against {_loss(o)}).")
     return (f"With these {len(pairs)} seeds the deep net beats the one-hidden-layer net every time; the book's "
             "footnote warns that small changes (another seed, learning rate or split) can reverse that.")
 
 
-def results_csv(results: list[dict]) -> str:
-    """Every run as a CSV row: configuration, seed, final figures, epochs, seconds, and its curve."""
-    lines = ["configuration,seed,final_val_loss,mae,rmse,r2,epochs_run,seconds,diverged,val_loss_curve"]
+def _loss(value: float) -> str:
+    """A loss in a sentence: two decimals from 1 up (an MSE of Boston prices), else three significant digits."""
+    return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+# the CSV's figure columns by kind: column -> key of a result
+CSV_COLUMNS = {
+    "regression": {"final_val_loss": "final_val_loss", "mae": "mae", "rmse": "rmse", "r2": "r2"},
+    "classification": {"final_val_log_loss": "final_val_loss", "test_accuracy": "accuracy",
+                       "train_accuracy": "train_accuracy"},
+}
+
+
+def results_csv(results: list[dict], kind: str = "regression") -> str:
+    """Every run as a CSV row: configuration, seed, the kind's final figures, epochs, seconds, and its curve.
+
+    Regression's figures are ``final_val_loss`` (MSE), ``mae``, ``rmse`` and ``r2``; two classes' are
+    ``final_val_log_loss``, ``test_accuracy`` and ``train_accuracy``, and the curve is ``val_log_loss_curve``.
+    """
+    columns = CSV_COLUMNS[kind]
+    curve_name = "val_log_loss_curve" if kind == "classification" else "val_loss_curve"
+    lines = [",".join(["configuration", "seed", *columns, "epochs_run", "seconds", "diverged", curve_name])]
     for r in sorted(results, key=lambda r: (r["label"], r["seed"])):
         curve = " ".join(f"{e}:{v:.6g}" for e, v in zip(r["eval_epochs"], r["val_loss"], strict=True))
         label = '"' + r["label"].replace('"', '""') + '"'
-        lines.append(f"{label},{r['seed']},{r['final_val_loss']:.6g},{r['mae']:.6g},{r['rmse']:.6g},"
-                     f"{r['r2']:.6g},{r['epochs_run']},{r['seconds']:.4f},{'yes' if r['diverged'] else 'no'},"
-                     f"{curve}")
+        figures = ",".join(f"{r[key]:.6g}" for key in columns.values())
+        lines.append(f"{label},{r['seed']},{figures},{r['epochs_run']},{r['seconds']:.4f},"
+                     f"{'yes' if r['diverged'] else 'no'},{curve}")
     return "\n".join(lines) + "\n"
