@@ -100,10 +100,10 @@ def prepare(page, url: str, epochs: int, batch_size: int | None = None) -> None:
     page.evaluate(WATCH)
 
 
-def refreshes(log, start: float, end: float) -> dict:
+def refreshes(log, start: float, end: float, charts=CHARTS) -> dict:
     """Per chart: how many times a second it was drawn showing a new epoch, between ``start`` and ``end`` (ms)."""
     rates = {}
-    for name in CHARTS:
+    for name in charts:
         shown, times = None, []
         for t, kind, epoch in log:
             if kind == f"plot:{name}" and epoch != shown:
@@ -268,6 +268,53 @@ def start_heavy_neighbour(browser, url: str, csv: Path):
     return context, page
 
 
+PROBLEM_CHARTS = ("loss", "output", "network", "weights")
+
+
+def problem_link() -> str:
+    """The spirals with 3 hidden layers of 8 (24 neuron pictures), long enough to outlast a measurement."""
+    from urllib.parse import urlencode
+
+    from playground.core import share
+
+    return "?" + urlencode(share.to_query(replace(from_preset("spirals-deep"), epochs=5000, batch_size=4)))
+
+
+def measure_problem(page, url: str, train_ms: int = STEADY_MS) -> dict:
+    """A 2-D problem with 24 neuron pictures: steady refreshes of every chart while training, then Stop's latency."""
+    page.goto(url + problem_link())
+    page.get_by_role("button", name="Train").wait_for()
+    wait_idle(page)
+    page.evaluate(WATCH)
+    page.evaluate(PRESS, "Train")
+    page.wait_for_timeout(train_ms)
+    page.evaluate(PRESS, "Stop")
+    page.wait_for_timeout(2500)
+    log = page.evaluate("window.__log")
+    t0, t_stop = page.evaluate("[window.__t['Train'], window.__t['Stop']]")
+    changes = [(t, v) for t, kind, v in log if kind == "epoch"]
+    last = max(t for t, _ in changes)
+    images = page.evaluate("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-name=\"network\"]"
+                           " .layer-above image').length")
+    return {"stop_latency_s": max(last - t_stop, 0.0) / 1000, "rates": refreshes(log, t0 + 1000, t_stop,
+                                                                                 PROBLEM_CHARTS), "images": images}
+
+
+def problem_report(name: str, trials: list[dict]) -> bool:
+    print(f"\n### {name}: spirals, 3 x 8 tanh hidden layers (24 neuron pictures), batch size 4\n")
+    print("| trial | " + " | ".join(f"{c} /s (longest gap s)" for c in PROBLEM_CHARTS) + " | Stop (s) | pictures |")
+    print("|---" * (len(PROBLEM_CHARTS) + 3) + "|")
+    for i, r in enumerate(trials, 1):
+        cells = [f"{r['rates'][c][0]:.1f} ({r['rates'][c][1]:.2f})" for c in PROBLEM_CHARTS]
+        print(f"| {i} | " + " | ".join(cells) + f" | {r['stop_latency_s']:.3f} | {r['images']} |")
+    lowest = min(r["rates"][c][0] for r in trials for c in PROBLEM_CHARTS)
+    stop = [r["stop_latency_s"] for r in trials]
+    print(f"\nlowest refresh rate of any chart {lowest:.1f}/s; Stop median {median(stop):.3f} s, max {max(stop):.3f} s")
+    ok = lowest >= 4 and max(stop) <= 0.5
+    print("targets (every chart >= 4 refreshes/s, Stop <= 0.5 s):", "met" if ok else "NOT met")
+    return ok
+
+
 def phase(browser, url: str, trials: int) -> dict:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     result = {
@@ -276,6 +323,7 @@ def phase(browser, url: str, trials: int) -> dict:
         "header": [measure_header_stop(page, url) for _ in range(3)],
     }
     result["steps"], result["resets"] = measure_step_reset(page, url, trials)
+    result["problem"] = [measure_problem(page, url) for _ in range(trials)]
     page.close()
     result["newcomer"] = [first_epoch_of_a_new_session(browser, url) for _ in range(3)]
     return result
@@ -348,11 +396,14 @@ def main(argv: list[str] | None = None) -> int:
             context.close()
         browser.close()
     report("Idle machine", idle)
+    problem_report("Idle machine", idle["problem"])
     if loaded is not None:
         neighbour = (f"another session trains 8 x 256 sigmoid, batch {HEAVY_BATCH}, on {HEAVY_ROWS:,} rows "
                      f"(at epoch {heavy_epoch} at the end)")
         report(f"While {neighbour}, its browser drawing on this machine too", loaded)
+        problem_report(f"While {neighbour}, its browser drawing on this machine too", loaded["problem"])
         report(f"While {neighbour}, its charts not drawn here (its browser elsewhere)", elsewhere)
+        problem_report(f"While {neighbour}, its charts not drawn here", elsewhere["problem"])
     return 0
 
 

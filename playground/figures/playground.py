@@ -115,7 +115,7 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
         # few ticks: every tick label is measured on every redraw, and there are two axes per histogram
         layout[f"xaxis{ax}"] = {"domain": x_dom, "anchor": f"y{ax}", "range": [float(e[0]), float(e[-1])],
                                 "nticks": 5, "showgrid": False}
-        layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}", "nticks": 4}
+        layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}", "nticks": 3}
         label = f"{'W' if col == 0 else 'B'}{row + 1}: {'weights' if col == 0 else 'biases'} of layer {row + 1}"
         annotations.append(
             {

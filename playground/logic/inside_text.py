@@ -5,18 +5,19 @@ Notation, for layer ``k`` of ``L`` layers and a batch of ``n`` rows:
 ``A0 = X`` is the batch, ``Mk = A(k-1) · Wk`` the output of WeightMultiply,
 ``Nk = Mk + Bk`` the output of BiasAdd, ``Ak = f(Nk)`` the output of the
 activation, and ``P = AL`` the prediction that the loss compares with the
-targets ``Y``.
+targets ``Y`` (for two classes ``P`` is a logit, and the loss applies the
+sigmoid itself).
 """
 
 from __future__ import annotations
 
 from scratchnet import BiasAdd, Operation, WeightMultiply
-from scratchnet.losses import Loss, MeanSquaredError
+from scratchnet.losses import Loss, MeanSquaredError, SigmoidCrossEntropy
 
 ACTIVATION_TEXT = {
     "linear": (
-        "leaves every entry as it is (the output layer of a regression uses it, so the prediction can take "
-        "any value)",
+        "leaves every entry as it is (the output layer uses it, so the prediction, or a two-class problem's "
+        "logit, can take any value)",
         r"$f' = 1$, so the gradient passes through unchanged",
     ),
     "sigmoid": (
@@ -94,22 +95,67 @@ def forward_text(
     )
 
 
+LOSS_NAMES = {
+    "MeanSquaredError": "mean squared error",
+    "SigmoidCrossEntropy": "sigmoid cross-entropy (log loss) of the logit",
+}
+CHAIN_RULE = (
+    "From here on, every step applies the chain rule once: it takes the gradient it receives, "
+    "multiplies it by its own local derivative and hands the result one operation back."
+)
+
+
+def loss_name(loss: Loss) -> str:
+    """The loss in words, e.g. "mean squared error"; its class name for a loss without one."""
+    return LOSS_NAMES.get(type(loss).__name__, type(loss).__name__)
+
+
 def loss_text(loss: Loss, n_layers: int, shape: tuple[int, ...], value: float) -> str:
-    """Markdown for the loss step: the loss value and the gradient that starts the backward pass."""
-    rule = (
-        "From here on, every step applies the chain rule once: it takes the gradient it receives, "
-        "multiplies it by its own local derivative and hands the result one operation back."
-    )
+    """Markdown for the loss step: the loss value and the gradient that starts the backward pass.
+
+    Parameters
+    ----------
+    loss : Loss
+        The network's loss: mean squared error and the sigmoid cross-entropy of a logit have their own
+        explanation, any other loss a general one.
+    n_layers : int
+        Layers of the network: the prediction is ``A`` of the last one.
+    shape : tuple of int
+        The shape of the prediction ``P`` (and of the targets), ``(n, 1)``.
+    value : float
+        The loss of this batch.
+    """
+    if isinstance(loss, SigmoidCrossEntropy):
+        return _cross_entropy_text(n_layers, shape, value)
     if isinstance(loss, MeanSquaredError):
         return (
             f"The loss compares the prediction $P = A_{{{n_layers}}}$ with the targets $Y$, both {_shape(shape)}: "
             rf"$L = \frac{{1}}{{n}}\sum_i (P_i - Y_i)^2 = {value:.5g}$, one number for the whole batch. "
             r"The backward pass starts from its derivative, $\frac{\partial L}{\partial P} = \frac{2}{n}(P - Y)$: "
-            f"one entry per prediction, so it has $P$'s shape {_shape(shape)}. " + rule
+            f"one entry per prediction, so it has $P$'s shape {_shape(shape)}. " + CHAIN_RULE
         )
     return (
         f"The loss {type(loss).__name__} turns $P$ and $Y$ into one number, {value:.5g}; its derivative "
-        rf"$\frac{{\partial L}}{{\partial P}}$ has $P$'s shape {_shape(shape)} and starts the backward pass. " + rule
+        rf"$\frac{{\partial L}}{{\partial P}}$ has $P$'s shape {_shape(shape)} and starts the backward pass. "
+        + CHAIN_RULE
+    )
+
+
+def _cross_entropy_text(n_layers: int, shape: tuple[int, ...], value: float) -> str:
+    """The loss step of a two-class network: the sigmoid cross-entropy of its logit and its gradient."""
+    return (
+        f"The network's one linear output $P = A_{{{n_layers}}}$ {_shape(shape)} is a logit: it gives class 1 "
+        r"the probability $\sigma(P) = 1 / (1 + e^{-P})$ and class 0 the rest. The sigmoid cross-entropy (log "
+        "loss) compares it with the classes $Y$, 0 or 1, of the same shape: it averages minus the logarithm of "
+        "the probability given to the right class, "
+        r"$L = \frac{1}{n}\sum_i \left[-Y_i \log \sigma(P_i) - (1 - Y_i) \log(1 - \sigma(P_i))\right]"
+        f" = {value:.5g}$, one number for the whole batch. The loss applies the sigmoid itself, on the logit: "
+        r"it computes each term as $\max(P_i, 0) - Y_i P_i + \log(1 + e^{-|P_i|})$, the same number, so no "
+        "exponential overflows however large the logit grows. The backward pass starts from its derivative; "
+        r"the sigmoid's slope $\sigma(1 - \sigma)$ cancels the logarithm's $1 / \sigma$ (for class 0, "
+        r"$1 / (1 - \sigma)$), which leaves "
+        r"$\frac{\partial L}{\partial P} = \frac{1}{n}(\sigma(P) - Y)$: how far each probability "
+        f"misses its class, divided by the n = {shape[0]} rows, with $P$'s shape {_shape(shape)}. " + CHAIN_RULE
     )
 
 

@@ -1,0 +1,62 @@
+"""A synthetic problem in the browser: the output map and every neuron's picture change while it trains; a click on
+a neuron shows what it computes."""
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from pagetools import epoch, no_exception, press
+
+from bench.browser import wait_idle
+from playground.core import share
+from playground.core.config import from_preset
+
+PICTURES = """() => {
+  const net = document.querySelector('[data-testid="sn-live-chart"][data-name="network"]');
+  const map = document.querySelector('[data-testid="sn-live-chart"][data-name="output"]');
+  const hrefs = (d) => d ? [...d.querySelectorAll('image')].map(i => i.getAttribute('href')) : [];
+  return {network: hrefs(net), map: hrefs(map), epochs: [net && net.dataset.epoch, map && map.dataset.epoch]};
+}"""
+TRAIN_ENABLED = ("() => { const b = [...document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+                 ".querySelectorAll('button')].find(x => x.innerText.trim() === 'Train'); return b && !b.disabled; }")
+
+
+def spirals_link(**changes) -> str:
+    return "/?" + urlencode(share.to_query(replace(from_preset("spirals-deep"), **changes)))
+
+
+def test_the_output_map_and_the_neuron_pictures_change_while_training(open_app):
+    page = open_app(spirals_link(epochs=3000, batch_size=4))
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 4")
+    before = page.evaluate(PICTURES)
+    assert len(before["network"]) == 24 and len(before["map"]) == 1  # 3 x 8 hidden neurons; the square
+    press(page, "Train")
+    page.wait_for_function("() => { const d = document.querySelector('[data-testid=\"sn-live-chart\"]"
+                           "[data-name=\"network\"]'); return d && Number(d.dataset.epoch) > 20; }", timeout=60000)
+    page.wait_for_function("() => { const d = document.querySelector('[data-testid=\"sn-live-chart\"]"
+                           "[data-name=\"output\"]'); return d && Number(d.dataset.epoch) > 20; }", timeout=60000)
+    during = page.evaluate(PICTURES)
+    press(page, "Stop")
+    page.wait_for_function(TRAIN_ENABLED, timeout=30000)
+    assert during["map"] != before["map"]
+    changed = sum(a != b for a, b in zip(before["network"], during["network"], strict=True))
+    assert changed >= 20, f"only {changed} of 24 neuron pictures changed"
+    assert epoch(page) > 20
+    no_exception(page)
+
+
+def test_clicking_a_neuron_shows_its_picture_and_formula(open_app):
+    page = open_app(spirals_link(epochs=30))
+    press(page, "Train")
+    page.wait_for_function(TRAIN_ENABLED, timeout=60000)  # done: the charts are interactive again
+    wait_idle(page)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"30\"]')"
+                           ".length == 4", timeout=30000)
+    neurons = page.locator('[data-testid="sn-live-chart"][data-name="network"] .scatterlayer .trace:last-child .point')
+    assert neurons.count() == 2 + 24 + 1
+    neurons.nth(2 + 8 + 3).click(force=True)  # layer 2, neuron 4
+    page.get_by_text("computes, on the standardised inputs").wait_for(timeout=30000)
+    wait_idle(page)
+    assert page.get_by_text("layer 2, neuron 4").first.is_visible()
+    code = page.locator('[data-testid="stCode"]').filter(has_text="h1_1").first.inner_text()
+    assert code.startswith("tanh(") and "h1_8" in code
+    no_exception(page)
