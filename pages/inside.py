@@ -5,7 +5,7 @@ import streamlit as st
 from playground.core import session
 from playground.core.text import md
 from playground.figures import inside as inside_figures
-from playground.logic import inside, inside_check
+from playground.logic import inside, inside_check, inside_text
 from playground.ui.loaders import dataset
 from playground.ui.widgets import limited_number
 from scratchnet import ACTIVATIONS
@@ -30,7 +30,8 @@ def controls() -> tuple[str, str, int, int]:
 
 def overview(insp: inside.Inspection) -> None:
     n_params = sum(p.size for p in insp.net.params())
-    st.markdown(f"**{inside.describe(insp.net)}** · {n_params:,} parameters · {md(insp.origin)}.")
+    st.markdown(f"**{inside.describe(insp.net)}** · {n_params:,} parameters · loss: "
+                f"{inside_text.loss_name(insp.net.loss)} · {md(insp.origin)}.")
     st.caption(
         "Each Dense layer is three operations: WeightMultiply, BiasAdd and its activation. The shapes below are "
         "those of this batch; the book's rules say every gradient has the shape of the array it belongs to."

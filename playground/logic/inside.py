@@ -18,7 +18,7 @@ from playground.core.config import BUDGETS, from_preset
 from playground.core.run import LiveRun
 from playground.core.session import data_for, read_config
 from playground.logic.inside_text import backward_text, forward_text, layer_names, loss_text
-from scratchnet import BiasAdd, Dataset, NeuralNetwork, Operation, ParamOperation, WeightMultiply
+from scratchnet import BiasAdd, Dataset, NeuralNetwork, Operation, ParamOperation, SigmoidCrossEntropy, WeightMultiply
 from scratchnet.config import PRESETS, RunConfig
 from scratchnet.data import Split
 
@@ -71,7 +71,8 @@ class Step:
     shapes : dict
         Shapes by role: ``input``, ``output``, ``param`` (forward and loss) or
         ``output_grad``, ``input_grad``, ``param_grad`` (backward), and
-        ``param_name`` (``"W1"``, ``"B1"``... or None).
+        ``param_name`` (``"W1"``, ``"B1"``... or None); the loss step has
+        ``target`` and ``input_grad``.
     loss : float or None
         The batch loss (loss step only).
     """
@@ -353,13 +354,19 @@ def _forward_param_checks(op: ParamOperation, x: np.ndarray, p: np.ndarray, out:
 
 
 def _loss_step(net: NeuralNetwork, n_layers: int, loss: float) -> Step:
+    """The loss step: prediction, target and gradient (a two-class net's logit, its probability, classes, gradient)."""
     pred, target, grad = _copy(net.loss.prediction), _copy(net.loss.target), _copy(net.loss.input_grad)
-    arrays = ((f"P = A{n_layers} (prediction)", pred), ("Y (target)", target), ("∂L/∂P (gradient)", grad))
+    if isinstance(net.loss, SigmoidCrossEntropy):
+        probability = 0.5 * (1.0 + np.tanh(0.5 * pred))  # sigmoid(P), finite for any logit
+        arrays = ((f"P = A{n_layers} (logit)", pred), ("σ(P) (probability of class 1)", probability),
+                  ("Y (class, 0 or 1)", target), ("∂L/∂P (gradient)", grad))
+    else:
+        arrays = ((f"P = A{n_layers} (prediction)", pred), ("Y (target)", target), ("∂L/∂P (gradient)", grad))
     checks = (
         ShapeCheck("target has the prediction's shape", target.shape, pred.shape),
         ShapeCheck("∂L/∂P has the prediction's shape", grad.shape, pred.shape),
     )
-    shapes = {"input": pred.shape, "output": (), "param": None, "input_grad": grad.shape}
+    shapes = {"input": pred.shape, "output": (), "param": None, "target": target.shape, "input_grad": grad.shape}
     text = loss_text(net.loss, n_layers, pred.shape, loss)
     return Step("loss", None, -1, type(net.loss).__name__, "L", arrays, checks, text, shapes, loss=float(loss))
 
@@ -413,7 +420,7 @@ def operations_table(steps: Sequence[Step]) -> list[dict[str, str]]:
             "Layer": "loss",
             "Operation": s.operation,
             "Input": f"P {s.shapes['input']}",
-            "Parameter": f"target Y {s.arrays[1][1].shape}",
+            "Parameter": f"target Y {s.shapes['target']}",
             "Output": "one number",
             "∂L/∂Output": "—",
             "∂L/∂Input": str(s.shapes["input_grad"]),
@@ -451,8 +458,9 @@ def move_step(state: MutableMapping, key: str, delta: int, n_steps: int) -> None
 
 
 def describe(net: NeuralNetwork) -> str:
-    """``"13 features → Dense(13, sigmoid) → Dense(1, linear)"`` for a built network."""
-    parts = [f"{net.layers[0].input_width} features"]
+    """``"13 features → Dense(13, sigmoid) → Dense(1, linear)"`` for a built network (``"1 feature → ..."``)."""
+    width = net.layers[0].input_width
+    parts = [f"{width} feature{'' if width == 1 else 's'}"]
     for layer in net.layers:
         activation = getattr(layer, "activation", None)
         name = getattr(activation, "name", type(activation).__name__)
