@@ -124,12 +124,20 @@ def test_two_class_runs_report_accuracy_train_and_test():
     assert 'data-testid="sn-accuracy"' in panel and 'data-testid="sn-train-accuracy"' in panel and "MAE" not in panel
 
 
-def test_the_discretize_option_colours_by_class():
+def map_pixels(run, **options) -> np.ndarray:
+    figure = live.chart_figures(run, False, "test", 0, **options)["output"][0]
+    return decode_png(figure["layout"]["images"][0]["source"])
+
+
+def test_the_output_map_is_the_probability_and_discretize_colours_by_class():
     run = trained("gaussians-linear")
-    smooth = live.chart_figures(run, False, "test", 0)["output"][0]["data"][0]["z"]
-    sharp = live.chart_figures(run, False, "test", 0, discretize=True)["output"][0]["data"][0]["z"]
-    assert set(np.unique(sharp)) <= {0.0, 1.0} and not set(np.unique(smooth)) <= {0.0, 1.0}
-    np.testing.assert_array_equal(sharp, (np.asarray(smooth) > 0.5).astype(float))
+    view = pictures.compute(run)
+    smooth, sharp = map_pixels(run), map_pixels(run, discretize=True)
+    assert smooth.shape == sharp.shape == (50, 50, 3)
+    # the top row of the picture is x2 = 6: the probability 0..1 as -1..1 on the diverging scale
+    np.testing.assert_array_equal(smooth, png.diverging_rgb(2 * view.output[::-1] - 1, 1.0))
+    np.testing.assert_array_equal(sharp, png.diverging_rgb(2 * (view.output[::-1] > 0.5) - 1.0, 1.0))
+    assert len(np.unique(sharp.reshape(-1, 3), axis=0)) == 2 < len(np.unique(smooth.reshape(-1, 3), axis=0))
 
 
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
@@ -142,8 +150,8 @@ def test_every_problem_trains_in_the_playground_with_its_charts(name):
     assert at.session_state["run"].epoch == 3
     figures = board_figures(at)
     assert sorted(figures) == ["loss", "network", "output", "weights"]
-    heatmaps = [t for t in figures["output"]["data"] if t["type"] == "heatmap"]
-    assert len(heatmaps) == (1 if PROBLEMS[name].dims == 2 else 0)
+    squares = figures["output"]["layout"].get("images", [])  # a 2-D map is one picture; a 1-D view, a curve
+    assert len(squares) == (1 if PROBLEMS[name].dims == 2 else 0)
     images = figures["network"]["layout"].get("images", [])
     assert len(images) == (26 if PROBLEMS[name].dims == 2 else 0)  # the default network: 13 + 13 hidden
     assert board_update(at)["columns"] == [["loss", "output"], ["network", "weights"]]
