@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from playground.core import session
 from playground.core.run import LiveRun
 from playground.figures import inside as inside_figures
-from playground.logic import inside, inside_check
-from scratchnet import ACTIVATIONS
+from playground.logic import inside, inside_check, inside_text
+from scratchnet import ACTIVATIONS, HuberLoss, MeanSquaredError, SigmoidCrossEntropy
 from scratchnet.config import RunConfig
 from scratchnet.data import load_boston, load_dataset
 from scratchnet.gradcheck import check_network
@@ -35,10 +35,23 @@ def inspect(source="book-deep", batch=8, activation="sigmoid", neurons=5, state=
     return inside.inspect(state or fresh_state(), source, batch, load_dataset, activation, neurons)
 
 
-def open_page():
+def open_page(dataset: str | None = None):
     at = AppTest.from_file(APP, default_timeout=60).run()
+    if dataset is not None:
+        at.selectbox(key="dataset").set_value(dataset).run()  # the playground's dataset menu
     at.switch_page("pages/inside.py").run()
     return at
+
+
+def problem_state(dataset: str, features=("x1", "x2"), **changes) -> dict:
+    """A session on a synthetic problem, as the playground leaves it after choosing the problem."""
+    config = replace(RunConfig(), dataset=dataset, preset="custom", features=features, samples=200, noise=0.1,
+                     **changes)
+    return fresh_state(config)
+
+
+PROBLEM_CASES = [("spirals", ("x1", "x2")), ("circle", ("x1^2", "x2^2", "x1*x2")), ("plane", ("x1", "x2")),
+                 ("gaussian-mix", ("x1", "x2", "sin x1")), ("sine", None), ("step", None)]
 
 
 # ----- the trace -----------------------------------------------------------------------------
@@ -251,6 +264,57 @@ def test_a_csv_that_is_gone_or_a_bad_source_raise_clear_errors():
         inspect("book-huge")
 
 
+# ----- the synthetic problems: two classes, 2-D and 1-D regression -----------------------------------
+@pytest.mark.parametrize("dataset, features", PROBLEM_CASES)
+def test_the_playgrounds_problem_is_traced_and_checked(dataset, features):
+    insp = inspect("playground", batch=6, state=problem_state(dataset, features))
+    width = 1 if features is None else len(features)
+    assert insp.X.shape == (6, width) and insp.steps[0].arrays[1][1].shape == (width, 13)
+    assert all(s.ok for s in insp.steps) and "training rows of " + dataset in insp.origin
+    loss = next(s for s in insp.steps if s.phase == "loss")
+    two_classes = dataset in ("spirals", "circle")
+    assert loss.operation == ("SigmoidCrossEntropy" if two_classes else "MeanSquaredError")
+    assert set(np.unique(insp.y)) <= {0.0, 1.0} or not two_classes
+    report = inside_check.check(insp)
+    assert report.status == "pass" and report.max_rel_error < 1e-6
+    reference = check_network(insp.net, insp.X, insp.y, h=1e-6)
+    assert [r.rel_error for r in report.results] == pytest.approx([reference[r.name] for r in report.results])
+
+
+def test_the_cross_entropy_step_shows_logit_probability_classes_and_gradient():
+    insp = inspect("playground", batch=8, state=problem_state("spirals"))
+    loss = next(s for s in insp.steps if s.phase == "loss")
+    names = [name for name, _ in loss.arrays]
+    assert names == ["P = A3 (logit)", "σ(P) (probability of class 1)", "Y (class, 0 or 1)", "∂L/∂P (gradient)"]
+    z, p, y, grad = (a for _, a in loss.arrays)
+    assert np.allclose(p, 1 / (1 + np.exp(-z))) and np.array_equal(y, insp.y)
+    assert np.allclose(grad, (p - y) / 8)  # (sigmoid(z) - y) / n
+    want = np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p))
+    assert loss.loss == pytest.approx(want)
+    row = inside.operations_table(insp.steps)[-1]
+    assert (row["Operation"], row["Parameter"], row["∂L/∂Input"]) == ("SigmoidCrossEntropy", "target Y (8, 1)",
+                                                                       "(8, 1)")
+    assert "sigmoid cross-entropy" in loss.text and r"\frac{1}{n}(\sigma(P) - Y)" in loss.text
+
+
+def test_loss_text_explains_each_loss():
+    ce = inside_text.loss_text(SigmoidCrossEntropy(), 2, (8, 1), 0.6931)
+    assert "sigmoid cross-entropy (log loss)" in ce and "is a logit" in ce
+    assert r"\sigma(P) = 1 / (1 + e^{-P})" in ce  # what it does with the logit
+    assert r"-Y_i \log \sigma(P_i) - (1 - Y_i) \log(1 - \sigma(P_i))" in ce
+    assert r"\max(P_i, 0) - Y_i P_i + \log(1 + e^{-|P_i|})" in ce  # computed stably
+    assert r"\frac{\partial L}{\partial P} = \frac{1}{n}(\sigma(P) - Y)" in ce
+    assert "= 0.6931$" in ce and "n = 8 rows" in ce and "P = A_{2}" in ce and "(8 × 1)" in ce
+    assert r"\frac{2}{n}" not in ce and "chain rule" in ce
+    mse = inside_text.loss_text(MeanSquaredError(), 3, (5, 1), 2.5)
+    assert r"\frac{2}{n}(P - Y)" in mse and "logit" not in mse and "= 2.5$" in mse
+    other = inside_text.loss_text(HuberLoss(), 1, (4, 1), 1.0)
+    assert "HuberLoss" in other and "(4 × 1)" in other
+    assert inside_text.loss_name(SigmoidCrossEntropy()) == "sigmoid cross-entropy (log loss) of the logit"
+    assert inside_text.loss_name(MeanSquaredError()) == "mean squared error"
+    assert inside_text.loss_name(HuberLoss()) == "HuberLoss"
+
+
 # ----- figure ------------------------------------------------------------------------------
 def test_array_heatmap_shows_every_value_with_hover():
     values = np.arange(-6.0, 6.0).reshape(3, 4)
@@ -340,3 +404,43 @@ def test_a_batch_too_large_to_draw_gives_one_error_and_sends_nothing_big():
     (message,) = [shown(e.value) for e in at.error]
     assert "Batch size 300 is too large for this page" in message and "at most 256" in message
     assert not at.get("plotly_chart")
+
+
+def test_page_on_two_spirals_names_the_cross_entropy_and_passes_the_check():
+    at = open_page("spirals")
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert table["Input"][0] == "(8, 2)" and table["Operation"].iloc[-1] == "SigmoidCrossEntropy"
+    assert any("loss: sigmoid cross-entropy (log loss) of the logit" in m.value for m in at.markdown)
+    assert any("Gradient check passed for all 6 parameters" in s.value for s in at.success)
+    at.slider(key="inside_step").set_value(10).run()
+    assert not at.exception
+    assert "Step 10 of 19 · Loss: SigmoidCrossEntropy" in [h.value for h in at.subheader]
+    text = next(m.value for m in at.markdown if "is a logit" in m.value)
+    assert "sigmoid cross-entropy" in text and r"\frac{1}{n}(\sigma(P) - Y)" in text
+    titles = [f["layout"]["title"]["text"] for f in page_figures(at)]
+    assert titles == ["P = A3 (logit) (8, 1)", "σ(P) (probability of class 1) (8, 1)", "Y (class, 0 or 1) (8, 1)",
+                      "∂L/∂P (gradient) (8, 1)"]
+
+
+def test_page_on_the_sine_traces_one_feature_with_the_mse():
+    at = open_page("sine")
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert table["Input"][0] == "(8, 1)" and table["Operation"].iloc[-1] == "MeanSquaredError"
+    assert any(shown(m.value).startswith("**1 feature → Dense(13, sigmoid)") for m in at.markdown)
+    assert any("Gradient check passed" in s.value for s in at.success)
+    at.slider(key="inside_step").set_value(10).run()
+    assert not at.exception
+    text = next(m.value for m in at.markdown if "The loss compares the prediction" in m.value)
+    assert r"\frac{2}{n}(P - Y)" in text and "logit" not in text
+
+
+def test_page_on_a_2d_regression_with_chosen_features():
+    at = open_page("gaussian-mix")
+    assert at.dataframe[0].value["Input"][0] == "(8, 2)"  # the problem's inputs x1, x2
+    at.session_state["features"] = ["x1", "x2", "x1*x2"]  # as the playground's Inputs leave them
+    at.run()
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["Input"][0] == "(8, 3)"
+    assert any("Gradient check passed" in s.value for s in at.success)
