@@ -236,6 +236,13 @@ def test_footnote_names_the_log_loss_for_two_classes():
     assert "(seed 1: validation log loss 0.25 against 0.125)" in note
 
 
+def test_status_caption_names_the_data_as_text():
+    comparison = {"status": "done", "results": [], "total": 6, "seconds": 1.25, "data": "spirals"}
+    assert "on two spirals \\(2\\-D two classes\\)" in compare.status_caption(comparison)
+    comparison["data"] = "[click](https://example.com)"  # a CSV's name is the person's
+    assert "[click](" not in compare.status_caption(comparison)
+
+
 def test_small_figures_keep_their_digits():
     assert compare.plus_minus(14.6551, 1.2) == "14.655 ± 1.200"
     assert compare.plus_minus(3.19e-5, 2.9e-5) == "3.19e-05 ± 2.9e-05"

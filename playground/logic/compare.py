@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from playground.core.config import dataset_label, from_preset, validate
+from playground.core.text import md
 from scratchnet import Dataset, Trainer, TrainingDiverged, accuracy, classification_metrics, regression_metrics
 from scratchnet.config import BOOK_SEED, RunConfig
 from scratchnet.data import Split
@@ -265,10 +266,10 @@ def advance(comparison: dict, tasks: list[Task], slots, budget: float) -> Iterat
 
 
 def status_caption(comparison: dict) -> str:
-    """How far the comparison got, on which data and how long it took."""
+    """How far the comparison got, on which data and how long it took (markdown: a CSV's name is escaped)."""
     state = {"done": "finished", "stopped": "stopped", "running": "interrupted"}[comparison["status"]]
     return (f"{len(comparison['results'])} of {comparison['total']} runs {state} in {comparison['seconds']:.1f} s "
-            f"on {dataset_label(comparison['data'])}; runs take turns on the server's training slots.")
+            f"on {md(dataset_label(comparison['data']))}; runs take turns on the server's training slots.")
 
 
 def settings_caption(dataset: str) -> str:
