@@ -79,3 +79,14 @@ def test_the_console_script_trains_the_books_net(site, tmp_path):
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert '"epochs_run": 50' in out.stdout
+
+
+def test_the_script_of_a_synthetic_problem_draws_the_same_points_and_trains_the_same_network(site, tmp_path):
+    config = replace(from_preset("spirals-deep"), epochs=20, data_seed=5, noise=0.2, features=("x1", "x2", "sin x1"))
+    out = run_script(site, tmp_path, share.script(config))
+    assert out.returncode == 0, out.stderr
+    data = config.load_data().select(list(config.features))
+    run = LiveRun(config, data)
+    run.start()
+    run.advance(60)
+    assert run.epoch == 20 and f"Validation loss after 20 epochs is {run.history.val_loss[-1]:.3f}" in out.stdout
