@@ -39,8 +39,9 @@ def decode_png(uri: str) -> np.ndarray:
     idat = raw.index(b"IDAT")
     length = struct.unpack(">I", raw[idat - 4:idat])[0]
     rows = np.frombuffer(zlib.decompress(raw[idat + 4:idat + 4 + length]), np.uint8).reshape(height, 1 + 3 * width)
-    assert (rows[:, 0] == 0).all()
-    return rows[:, 1:].reshape(height, width, 3)
+    assert (rows[:, 0] == 1).all()  # the "Sub" filter: undo it, pixel by pixel from the left
+    pixels = rows[:, 1:].reshape(height, width, 3).astype(np.int64)
+    return (np.cumsum(pixels, axis=1) % 256).astype(np.uint8)
 
 
 def test_png_round_trips_and_the_colours_run_red_white_blue():
@@ -74,9 +75,9 @@ def test_every_hidden_neuron_gets_a_picture_and_the_formula_it_computes():
     thumbs = pictures.thumbnails(view, max_units=24)
     assert sorted(thumbs) == [(layer, k) for layer in (1, 2, 3) for k in range(8)]
     pixels = decode_png(thumbs[(2, 5)])
-    assert pixels.shape == (25, 25, 3)
+    assert pixels.shape == (17, 17, 3)
     top = np.max(np.abs(view.hidden[1]))
-    expected = png.diverging_rgb(view.hidden[1][::2, ::2, 5][::-1], top)  # x2 up: the image's top row is x2 = 6
+    expected = png.diverging_rgb(view.hidden[1][::3, ::3, 5][::-1], top)  # x2 up: the image's top row is x2 = 6
     np.testing.assert_array_equal(pixels, expected)
     formulas = pictures.formulas(run.net, run.data.feature_names, 24)
     assert formulas[(1, 0)] == explain.unit_formula(run.net, 0, 0, ["x1", "x2"])

@@ -41,7 +41,11 @@ def png_uri(rgb: np.ndarray) -> str:
     if rgb.ndim != 3 or rgb.shape[2] != 3 or 0 in rgb.shape[:2]:
         raise ValueError(f"an RGB image needs shape (h, w, 3) with h, w >= 1, got {rgb.shape}")
     h, w = rgb.shape[:2]
-    rows = np.concatenate([np.zeros((h, 1), np.uint8), rgb.reshape(h, w * 3)], axis=1)  # filter 0 per row
+    # PNG's "Sub" filter (type 1) on every row: each byte minus the same colour's byte one pixel to the left,
+    # which turns a smooth picture into small numbers that compress to about half the size of the raw bytes
+    sub = rgb.astype(np.int16)
+    sub[:, 1:] -= rgb[:, :-1]
+    rows = np.concatenate([np.ones((h, 1), np.uint8), (sub % 256).astype(np.uint8).reshape(h, w * 3)], axis=1)
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)

@@ -22,7 +22,7 @@ from scratchnet.problems import PROBLEMS, Problem, expand, grid, make_problem
 
 MAP_RESOLUTION = 50  # the output map: 50 x 50 points (a 1-D curve: 200), one batched forward pass
 CURVE_RESOLUTION = 200
-THUMB_STRIDE = 2  # a 2-D neuron's thumbnail takes every other grid point: 25 x 25 pixels
+THUMB_STRIDE = 3  # a 2-D neuron's thumbnail takes every third grid point: 17 x 17 pixels, smoothed when drawn
 THUMB_POINTS = 40  # a 1-D neuron's thumbnail curve
 
 
@@ -68,7 +68,7 @@ def compute(run) -> Pictures:
 def thumbnails(pictures: Pictures, max_units: int) -> dict:
     """``(layer, unit) -> picture`` for the network diagram (layers from 1), at most ``max_units`` per layer.
 
-    A 2-D problem's picture is a PNG data URI (the unit's output on a 25 x 25 grid, x2 up); a 1-D problem's is
+    A 2-D problem's picture is a PNG data URI (the unit's output on a 17 x 17 grid, x2 up); a 1-D problem's is
     ``(t, v)``: ``t`` in [0, 1] along x and ``v`` the output in [-1, 1]. Colours and curves share one scale per
     layer, zero in the middle, so the units of a layer compare at a glance.
     """
