@@ -1,7 +1,8 @@
 """Take the README's screenshots in headless Chromium.
 
 docs/playground.png: the playground mid-training; docs/projector-1280x720.png: the same on a 1280 x 720
-projector; docs/stopped-early.png and docs/diverged.png: those two states at 1280 x 720.
+projector; docs/stopped-early.png and docs/diverged.png: those two states at 1280 x 720; docs/spirals.png:
+the two spirals' deep preset after training, with its output map and neuron pictures.
 Usage: python bench/screenshot.py [OUT_DIR]  (default docs/)
 """
 
@@ -50,6 +51,21 @@ def finished(browser, url: str, query: str, out: Path) -> None:
     page.close()
 
 
+def spirals(browser, url: str, out: Path) -> None:
+    """The two spirals after 300 epochs of the deep preset: the output map and every neuron's picture."""
+    from urllib.parse import urlencode
+
+    from playground.core import share
+    from playground.core.config import from_preset
+
+    page = open_and_train(browser, url, "?" + urlencode(share.to_query(from_preset("spirals-deep"))), (1500, 1150))
+    page.wait_for_function(TRAIN_BACK, timeout=60000)
+    wait_idle(page)
+    page.wait_for_timeout(1500)  # the charts' last redraw
+    page.screenshot(path=str(out))
+    page.close()
+
+
 def main(out_dir: str = str(ROOT / "docs")) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -60,6 +76,7 @@ def main(out_dir: str = str(ROOT / "docs")) -> int:
         mid_training(browser, url, (1280, 720), out / "projector-1280x720.png")
         finished(browser, url, "?ep=2000&es=1", out / "stopped-early.png")
         finished(browser, url, "?ep=300&lr=3&es=0", out / "diverged.png")
+        spirals(browser, url, out / "spirals.png")
         browser.close()
     print(f"saved the screenshots in {out}")
     return 0
