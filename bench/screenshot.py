@@ -59,7 +59,8 @@ def spirals(browser, url: str, out: Path) -> None:
     from playground.core.config import from_preset
 
     page = open_and_train(browser, url, "?" + urlencode(share.to_query(from_preset("spirals-deep"))), (1500, 1150))
-    page.wait_for_function(TRAIN_BACK, timeout=60000)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"300\"]')"
+                           ".length == 4", timeout=120000)
     wait_idle(page)
     page.wait_for_timeout(1500)  # the charts' last redraw
     page.screenshot(path=str(out))
