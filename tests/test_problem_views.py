@@ -191,3 +191,15 @@ def test_a_two_class_history_exports_its_accuracy_and_the_page_survives_a_stop()
     at.number_input(key="eval_every").set_value(1).run()  # an evaluation epoch: the CSV has figures to write
     next(b for b in at.button if b.label == "Step").click().run()
     assert not at.exception and at.session_state["run"].history.eval_epochs == [1]
+
+
+def test_a_classroom_link_fixes_a_problems_data_settings():
+    config = replace(from_preset("circle-squares"), samples=300, noise=0.4)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(share.to_query(config, ("samples", "noise", "data_seed", "features")))
+    at.run()
+    assert not at.exception and at.session_state["run"].config == config
+    keys = {w.key for w in [*at.sidebar.number_input, *at.sidebar.slider]}
+    assert "samples" not in keys and "noise" not in keys and "test_size" in keys
+    assert not [b for b in at.sidebar.button if b.label == "Regenerate data"]
+    assert "Set by your teacher for this class" in " ".join(c.value for c in at.sidebar.caption)
