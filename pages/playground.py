@@ -7,6 +7,7 @@ from playground.core.config import validate
 from playground.core.text import md
 from playground.ui import controls, sharing
 from playground.ui.live import live_view
+from playground.ui.lr_finder import lr_finder_panel
 from scratchnet.config import SEQUENCES
 
 state = st.session_state
@@ -51,3 +52,4 @@ if not errors:
     elif run.restored and run.status != "training":
         b[4].warning(md(run.message), icon=":material/front_hand:")
     live_view()
+    lr_finder_panel(state, run)
