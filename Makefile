@@ -31,6 +31,7 @@ test: lint
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/lr_finder.py
 
 bench-live: $(VENV)/.dev
 	$(BIN)/python bench/live.py
