@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .flow import FlowRecord, probe
 from .network import NeuralNetwork
 from .optimizers import Optimizer
 
@@ -32,7 +33,9 @@ class EpochReport:
 
     ``epoch`` counts from 1 over the whole run; ``train_loss`` is the mean of
     the epoch's batch losses weighted by batch size; ``val_loss`` is set on
-    evaluation epochs only; ``seconds`` is the epoch's wall time.
+    evaluation epochs only; ``seconds`` is the epoch's wall time; ``flow`` is
+    the gradient flow of the epoch's last full batch when ``fit_iter`` was called
+    with ``record_flow=True`` (see ``scratchnet.flow``), else None.
     """
 
     epoch: int
@@ -44,6 +47,7 @@ class EpochReport:
     stopped_early: bool = False
     restored_epoch: int | None = None
     val_prediction: np.ndarray | None = field(default=None, repr=False)  # (n_test, d_out) on evaluation epochs
+    flow: FlowRecord | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -56,6 +60,7 @@ class _EpochInProgress:
     row: int = 0
     total: float = 0.0  # sum of batch loss x batch rows
     seconds: float = 0.0
+    flow: FlowRecord | None = None  # the last batch's gradient flow, when recorded
 
 
 def _as_float_2d(name: str, a: np.ndarray, column: bool = False) -> np.ndarray:
@@ -144,6 +149,7 @@ class Trainer:
         early_stopping: bool = True,
         time_budget: float | None = None,
         should_pause: Callable[[], bool] | None = None,
+        record_flow: bool = False,
     ) -> Iterator[EpochReport]:
         """Check the arguments now; return an iterator that trains one epoch per ``next``.
 
@@ -173,6 +179,13 @@ class Trainer:
         should_pause : callable or None
             Asked between batches, as the time budget is: when it returns True
             the iterator ends the same way (for a Stop pressed meanwhile).
+        record_flow : bool
+            True: put a ``scratchnet.flow.FlowRecord`` of each epoch's last
+            full batch (a short final batch of a few rows would give noisy
+            norms) on its report as ``report.flow``: gradient norms and unit
+            shares after that batch's backward pass, update ratios from the
+            weights before and after its update. It reads and copies only;
+            the training is bit-identical either way. False (default): no cost.
 
         Raises
         ------
@@ -208,7 +221,9 @@ class Trainer:
             return (deadline is not None and time.perf_counter() >= deadline) or (
                 should_pause is not None and bool(should_pause()))
 
-        return self._epochs(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping, pause)
+        return self._epochs(
+            X_train, y_train, X_test, y_test, epochs, eval_every, batch_size, early_stopping, pause, record_flow
+        )
 
     def fit(
         self,
@@ -237,7 +252,7 @@ class Trainer:
                 print(describe(report))
         return reports
 
-    def _epochs(self, X, y, X_test, y_test, epochs, eval_every, batch_size, early_stopping, pause):
+    def _epochs(self, X, y, X_test, y_test, epochs, eval_every, batch_size, early_stopping, pause, record_flow=False):
         optim = self.optim
         n = X.shape[0]
         if self._order is None or self._order.shape[0] != n:
@@ -250,14 +265,14 @@ class Trainer:
             optim.set_epoch(self.epoch)
             started = time.perf_counter()
             with np.errstate(over="ignore", invalid="ignore"):
-                finished = self._train_rows(part, batch_size, pause)
+                finished = self._train_rows(part, batch_size, pause, record_flow)
                 part.seconds += time.perf_counter() - started
                 if not finished:
                     return  # out of time inside the epoch: the next call resumes at part.row
                 self._check_weights(part.saved)
                 self._partial = None
                 self.epoch += 1
-                report = EpochReport(self.epoch, part.total / n, None, 0.0, optim.current_lr)
+                report = EpochReport(self.epoch, part.total / n, None, 0.0, optim.current_lr, flow=part.flow)
                 if X_test is not None and self.epoch % eval_every == 0:
                     self._evaluate(report, X_test, y_test, part.saved, early_stopping)
             report.best_val_loss = None if self.best_epoch is None else self.best_loss
@@ -276,10 +291,17 @@ class Trainer:
             self.net.build(X.shape[1])
         return _EpochInProgress(X[self._order], y[self._order], self.net.flat()[0].copy())
 
-    def _train_rows(self, part: _EpochInProgress, batch_size: int, pause: Callable[[], bool]) -> bool:
-        """Train batches of ``part`` from ``part.row`` on; return True at the end of the epoch, False on a pause."""
+    def _train_rows(
+        self, part: _EpochInProgress, batch_size: int, pause: Callable[[], bool], record_flow: bool = False
+    ) -> bool:
+        """Train batches of ``part`` from ``part.row`` on; return True at the end of the epoch, False on a pause.
+
+        With ``record_flow`` the gradient flow of the epoch's last full batch
+        (its only batch when it has fewer rows than ``batch_size``) goes to ``part.flow``.
+        """
         net, optim = self.net, self.optim
         n, first = part.X.shape[0], True
+        flow_row = max(n // batch_size - 1, 0) * batch_size if record_flow else -1
         while part.row < n:
             if not first and pause():
                 return False
@@ -289,7 +311,12 @@ class Trainer:
             loss = net.train_batch(X_batch, y_batch)
             if not math.isfinite(loss):
                 self._diverge(part.saved, "the training loss")
-            optim.step()
+            if part.row == flow_row:
+                half = probe(net)
+                optim.step()
+                part.flow = half.finish(net, self.epoch + 1)
+            else:
+                optim.step()
             part.total += loss * X_batch.shape[0]
             part.row += X_batch.shape[0]
         return True
