@@ -32,6 +32,7 @@ test: lint
 bench: $(VENV)/.dev
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/lr_finder.py
+	$(BIN)/python bench/flow.py
 
 bench-live: $(VENV)/.dev
 	$(BIN)/python bench/live.py
