@@ -1,4 +1,4 @@
-"""Compare: several configurations over several seeds, trained in turns with everyone else, summarised honestly."""
+"""Compare: configurations over several seeds, on the server or a dask cluster, and a verdict paired by seed."""
 
 from dataclasses import replace
 
@@ -25,13 +25,9 @@ def available() -> dict:
     return {**{e.label: e for e in compare.default_entries(state["dataset"])}, **state.setdefault("compare_custom", {})}
 
 
-def describe(hidden) -> str:
-    return " → ".join(f"{n} {a}" for n, a in hidden) or "no hidden layer"
-
-
 def add_playground_network() -> None:
     config = session.read_config(state)
-    label = f"playground: {describe(config.hidden)}"
+    label = compare.playground_label(config.hidden)
     state["compare_custom"][label] = compare.Entry(label, replace(config, preset="custom"))
     if label not in state["cmp_chosen"] and len(state["cmp_chosen"]) < compare.MAX_CONFIGS:
         state["cmp_chosen"] = [*state["cmp_chosen"], label]
@@ -66,10 +62,7 @@ def controls() -> tuple[list, int]:
     batch = limited_number(c[3], "batch_size", value=book.batch_size, key="cmp_batch")
     every = limited_number(c[4], "eval_every", value=book.eval_every, key="cmp_every")
     shared = {"epochs": int(epochs), "lr": float(lr), "batch_size": int(batch), "eval_every": int(every)}
-    chosen = []
-    for label in state["cmp_chosen"]:
-        entry = entries[label]
-        chosen.append(compare.Entry(label, replace(entry.config, **{**shared, **overrides(label)})))
+    chosen = [compare.Entry(k, replace(entries[k].config, **{**shared, **overrides(k)})) for k in state["cmp_chosen"]]
     return compare.on_data(chosen, session.read_config(state)), int(seeds)
 
 
@@ -83,17 +76,33 @@ def stop_run() -> None:
         state["compare"]["status"] = "stopped"
 
 
-def run(entries, seeds: int, data) -> None:
-    """Train every entry with every seed, in turns on the server's training slots; keep results as they arrive."""
-    comparison, tasks = compare.new_comparison(entries, seeds, data, float(state["test_size"]))
+def run(entries, seeds: int, data, where: str) -> None:
+    """Train every entry with every seed on the backend ``where``; keep results as they arrive."""
+    comparison, tasks = compare.new_comparison(entries, seeds, data, float(state["test_size"]), where)
     state["compare"] = comparison
     bar = st.progress(0.0, text=f"0 of {len(tasks)} runs finished")
-    for _ in compare.advance(comparison, tasks, training_slots(), TRAIN_BUDGET):
-        finished = len(comparison["results"])
-        # every turn sends an update: that is where a click (Stop, any widget) interrupts the loop
-        bar.progress(finished / len(tasks), text=f"{finished} of {len(tasks)} runs finished "
-                     f"({comparison['seconds']:.1f} s; runs take turns with everyone's training)")
+    turns = compare.advance(comparison, tasks, training_slots(), TRAIN_BUDGET)
+    try:  # closing it (also when a click interrupts this script run) cancels a cluster's pending runs
+        for _ in turns:  # every turn sends an update: that is where a click interrupts the loop
+            done = len(comparison["results"])
+            bar.progress(done / len(tasks), text=f"{done} of {len(tasks)} runs ({comparison['seconds']:.1f} s)")
+    finally:
+        turns.close()
     bar.empty()
+
+
+def show_verdict(results, labels, kind) -> None:
+    """Two configurations paired by seed: the sentence, each seed's difference with the interval, the method."""
+    first, second = compare.default_pair(labels)
+    compare.forget_stale(state, ("cmp_first", "cmp_second"), labels)  # an earlier comparison's choices
+    c = st.columns(2)
+    first = c[0].selectbox("Verdict: does this configuration", labels, labels.index(first), key="cmp_first")
+    second = c[1].selectbox("beat this one?", labels, labels.index(second), key="cmp_second")
+    v = compare.verdict(results, first, second, kind)
+    st.markdown(f"**Verdict:** {v['sentence']}")
+    if v["n"]:
+        st.plotly_chart(compare_figures.verdict_figure(v, kind), key="cmp_verdict")
+    st.caption(compare.VERDICT_METHOD)
 
 
 # ----- results ---------------------------------------------------------------------
@@ -103,9 +112,7 @@ def show(result) -> None:
     if not results:
         return
     st.plotly_chart(compare_figures.validation_curves(results, labels, result["reference"], kind), key="cmp_curves")
-    note = compare.footnote_caption(results, kind)
-    if note:
-        st.caption(note)
+    show_verdict(results, labels, kind)
     st.markdown(compare.TABLE_HEADINGS[kind])
     st.dataframe(pd.DataFrame(compare.summary_table(results, labels, kind)), hide_index=True, key="cmp_table")
     st.caption(compare.reference_caption(result))
@@ -122,15 +129,15 @@ def show(result) -> None:
 
 # ----- page --------------------------------------------------------------------------
 st.title("Compare")
-st.caption("Is the deep net really better, and how sure are we? Train each configuration with several seeds "
-           "and look at the spread, not just one lucky run.")
+st.caption("Is the deep net really better, and how sure are we? Train with several seeds, and pair the runs by seed.")
 if state.get("compare", {}).get("status") == "running":
     state["compare"]["status"] = "stopped"  # a run only lives inside the script run that started it
 entries, seeds = controls()
 data = session.data_for(state, state["dataset"], dataset)
-if state.get("features"):
-    data = data.select(list(state["features"]))
-errors = compare.problems(entries, data)
+data = data.select(list(state["features"])) if state.get("features") else data
+where, backend_note, backend_errors = compare.backend_setting()
+st.caption(backend_note)
+errors = compare.problems(entries, data) + backend_errors
 for message in errors:
     st.error(md(message))
 b = st.columns([1, 1, 6])
@@ -138,6 +145,6 @@ b[0].button("Run", type="primary", on_click=start_run, disabled=bool(errors))
 b[1].button("Stop", on_click=stop_run)
 other_data = state.get("compare", {}).get("data", data.name) != data.name  # made before the dataset changed
 if not errors and (state.pop("cmp_request", False) or "compare" not in state or other_data):
-    run(entries, seeds, data)
+    run(entries, seeds, data, where)
 if "compare" in state:
     show(state["compare"])

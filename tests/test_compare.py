@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from joblib import Parallel, delayed
 from plotly_json import page_figures
 from streamlit.testing.v1 import AppTest
 
-from playground.figures.compare import accuracy_by_seed, prediction_grid, validation_curves
+from playground.figures.compare import accuracy_by_seed, prediction_grid, validation_curves, verdict_figure
 from playground.logic import compare
 from scratchnet.config import RunConfig
 from scratchnet.data import load_boston
@@ -96,18 +97,6 @@ def test_a_diverging_configuration_is_reported_not_raised(tasks):
     bad = replace(tasks[-1], config=replace(tasks[-1].config, lr=10.0, epochs=200))
     result = compare.run_task(bad)
     assert "lower learning rate" in result["diverged"] and result["epochs_run"] < 200
-
-
-def test_footnote_caption_both_ways():
-    def r(label, seed, loss):
-        return {"label": label, "seed": seed, "final_val_loss": loss}
-
-    lose = compare.footnote_caption([r("deep", 1, 10), r("one hidden layer", 1, 12), r("deep", 2, 15),
-                                     r("one hidden layer", 2, 11)])
-    assert "loses to the one-hidden-layer net with 1 of 2 seeds (seed 2: 15.00 against 11.00)" in lose
-    win = compare.footnote_caption([r("deep", 1, 10), r("one hidden layer", 1, 12)])
-    assert "beats the one-hidden-layer net every time" in win
-    assert compare.footnote_caption([r("linear", 1, 10)]) == ""
 
 
 def test_results_csv_has_a_row_per_run(tasks):
@@ -228,14 +217,6 @@ def test_the_two_class_reference_is_logistic_regression_on_the_same_split():
     assert "LogisticRegression" in caption and "log loss" in caption and "LinearRegression" not in caption
 
 
-def test_footnote_names_the_log_loss_for_two_classes():
-    def r(label, seed, loss):
-        return {"label": label, "seed": seed, "final_val_loss": loss}
-
-    note = compare.footnote_caption([r("deep", 1, 0.25), r("one hidden layer", 1, 0.125)], "classification")
-    assert "(seed 1: validation log loss 0.25 against 0.125)" in note
-
-
 def test_status_caption_names_the_data_as_text():
     comparison = {"status": "done", "results": [], "total": 6, "seconds": 1.25, "data": "spirals"}
     assert "on two spirals \\(2\\-D two classes\\)" in compare.status_caption(comparison)
@@ -282,8 +263,16 @@ def test_compare_page_opens_and_runs_the_books_three_models_over_five_seeds():
     assert result["status"] == "done" and len(result["results"]) == 15
     table = at.dataframe[0].value
     assert list(table["configuration"]) == ["deep", "one hidden layer", "linear"]
-    assert any("footnote" in c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 2
+    verdict = next(m.value for m in at.markdown if m.value.startswith("**Verdict:**"))
+    want = compare.verdict(result["results"], "deep", "one hidden layer")
+    assert verdict == f"**Verdict:** {want['sentence']}" and "validation MSE" in verdict and want["n"] == 5
+    assert any("percentile bootstrap" in c.value for c in at.caption)
+    assert any("Backend: local" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 3
+    at.selectbox(key="cmp_second").set_value("linear").run()  # the person picks the pair
+    assert not at.exception
+    verdict = next(m.value for m in at.markdown if m.value.startswith("**Verdict:**"))
+    assert verdict == f"**Verdict:** {compare.verdict(result['results'], 'deep', 'linear')['sentence']}"
 
 
 def test_two_configurations_two_seeds_finish_with_one_row_each():
@@ -362,7 +351,7 @@ def test_a_comparison_on_two_spirals_shows_the_two_class_figures():
     assert any("LogisticRegression" in c.value and "log loss" in c.value for c in at.caption)
     assert any("Adam for 300 epochs" in c.value for c in at.caption)
     titles = [f["layout"]["yaxis"]["title"]["text"] for f in page_figures(at)]
-    assert titles == ["validation log loss", "test accuracy"]
+    assert titles == ["validation log loss", "difference of validation log loss", "test accuracy"]
     assert "cmp_seed" not in [s.key for s in at.selectbox]  # no predicted-vs-actual panels for two classes
 
 
@@ -376,8 +365,9 @@ def test_a_comparison_on_the_sine_shows_the_regression_figures():
     assert any("LinearRegression" in c.value for c in at.caption)
     figs = page_figures(at)
     assert figs[0]["layout"]["yaxis"]["title"]["text"] == "validation MSE"
-    assert figs[1]["layout"]["title"]["text"].startswith("Predicted vs actual")
-    assert all(len(t["x"]) == 90 for t in figs[1]["data"] if t["mode"] == "markers")  # 30 % of the 300 points
+    assert figs[1]["layout"]["yaxis"]["title"]["text"] == "difference of validation MSE"
+    assert figs[2]["layout"]["title"]["text"].startswith("Predicted vs actual")
+    assert all(len(t["x"]) == 90 for t in figs[2]["data"] if t["mode"] == "markers")  # 30 % of the 300 points
 
 
 def test_a_comparison_made_on_other_data_is_run_again_on_the_current_dataset():
@@ -390,3 +380,162 @@ def test_a_comparison_made_on_other_data_is_run_again_on_the_current_dataset():
     result = at.session_state["compare"]
     assert (result["data"], result["kind"], result["status"]) == ("plane", "regression", "done")
     assert "validation MSE" in at.dataframe[0].value.columns
+
+
+# ----- the verdict: pairs by seed, a bootstrap interval, one sentence ---------------------------
+def loss_rows(losses: dict[str, dict[int, float]]) -> list[dict]:
+    return [{"label": label, "seed": s, "final_val_loss": v} for label, by in losses.items() for s, v in by.items()]
+
+
+def test_the_interval_is_the_percentile_bootstrap_of_the_mean_computed_directly():
+    d = np.array([1.5, 2.0, -0.5, 3.25, 1.0])
+    rng = np.random.default_rng(0)
+    means = []
+    for _ in range(10_000):  # one resample: len(d) indices drawn with replacement
+        means.append(np.mean([d[rng.integers(0, len(d))] for _ in range(len(d))]))
+    means = np.sort(means)
+
+    def percentile(q):  # numpy's default (linear) interpolation between order statistics, by hand
+        pos = q * (len(means) - 1)
+        below = int(np.floor(pos))
+        return means[below] + (pos - below) * (means[below + 1] - means[below])
+
+    assert compare.bootstrap_interval(d) == pytest.approx((percentile(0.025), percentile(0.975)), abs=1e-12)
+    assert compare.bootstrap_interval(d, seed=1) != compare.bootstrap_interval(d)  # the seed is the generator's
+    assert compare.bootstrap_interval(d) == compare.bootstrap_interval(d)  # fixed seed: the page never flickers
+
+
+def test_pairs_are_made_by_seed_and_unpaired_seeds_are_left_out_and_said():
+    rows = loss_rows({"deep": {1: 10.0, 2: 12.0, 3: 9.0, 5: 8.0}, "one hidden layer": {2: 13.0, 1: 11.5, 3: 9.5,
+                                                                                          4: 20.0},
+                      "linear": {1: 30.0}})
+    pairs = compare.paired_differences(rows[::-1], "deep", "one hidden layer")  # any order of arrival
+    assert pairs["seeds"] == [1, 2, 3] and list(pairs["differences"]) == [1.5, 1.0, 0.5]
+    assert pairs["unpaired"] == [4, 5] and pairs["not_finite"] == []
+    v = compare.verdict(rows, "deep", "one hidden layer")
+    assert v["n"] == 3 and "Left out: seed 4, 5, finished by only one of the two." in v["sentence"]
+    diverged = loss_rows({"a": {1: 1.0, 2: math.nan, 3: 2.0}, "b": {1: 2.0, 2: 3.0, 3: 4.0}})
+    v = compare.verdict(diverged, "a", "b")
+    assert v["seeds"] == [1, 3] and v["not_finite"] == [2] and "seed 2, where a run diverged" in v["sentence"]
+
+
+def test_the_sentence_carries_the_numbers():
+    deep = {1: 10.0, 2: 11.0, 3: 9.0, 4: 12.5, 5: 10.0}
+    shallow = {1: 12.0, 2: 13.5, 3: 10.0, 4: 12.0, 5: 12.5}  # deep wins seeds 1, 2, 3 and 5
+    v = compare.verdict(loss_rows({"deep": deep, "one hidden layer": shallow}), "deep", "one hidden layer")
+    d = np.array([shallow[s] - deep[s] for s in range(1, 6)])
+    low, high = compare.bootstrap_interval(d)
+    assert (v["mean"], v["low"], v["high"]) == (pytest.approx(d.mean()), low, high) and v["clear"] and low > 0
+    assert v["first_wins"] == 4 and v["half_width"] == pytest.approx((high - low) / 2)
+    assert v["future"] == 10 and v["future_half_width"] == pytest.approx(v["half_width"] * math.sqrt(5 / 10))
+    assert v["sentence"] == (
+        f"deep beats one hidden layer by {d.mean():#.2g} ± {(high - low) / 2:#.2g} validation MSE "
+        f"(95% CI {low:#.2g} to {high:#.2g}), in 4 of 5 seeds; 10 seeds would narrow it to about "
+        f"± {(high - low) / 2 * math.sqrt(0.5):#.2g}.")
+    # the other way round the winner is named first and the interval is the winner's lead
+    back = compare.verdict(loss_rows({"deep": deep, "one hidden layer": shallow}), "one hidden layer", "deep")
+    assert back["first_wins"] == 1 and back["sentence"].startswith(f"deep beats one hidden layer by {d.mean():#.2g}")
+    assert f"(95% CI {low:#.2g} to {high:#.2g})" in back["sentence"]
+    log = compare.verdict(loss_rows({"a": {1: 0.5, 2: 0.4}, "b": {1: 0.7, 2: 0.65}}), "a", "b", "classification")
+    assert "validation log loss" in log["sentence"] and "MSE" not in log["sentence"]
+
+
+def test_an_interval_across_zero_says_the_difference_is_not_clear():
+    rows = loss_rows({"deep": {1: 10.0, 2: 14.0, 3: 9.0, 4: 13.0}, "one hidden layer": {1: 12.0, 2: 12.0, 3: 11.0,
+                                                                                          4: 12.0}})
+    v = compare.verdict(rows, "deep", "one hidden layer")
+    assert v["low"] < 0 < v["high"] and not v["clear"] and v["first_wins"] == 2
+    assert v["sentence"].startswith("The difference between deep and one hidden layer is not clear with these 4 "
+                                    "seeds:")
+    assert "beats" not in v["sentence"] and "across 0" in v["sentence"] and "10 seeds would narrow it to about" in (
+        v["sentence"])
+    one = compare.verdict(loss_rows({"a": {1: 1.0}, "b": {1: 2.0}}), "a", "b")
+    assert not one["clear"] and "With one seed there is no interval" in one["sentence"]
+    assert compare.verdict(rows, "deep", "deep")["sentence"] == "Choose two different configurations for the verdict."
+
+
+def test_the_default_pair_and_the_verdict_figure():
+    assert compare.default_pair(["linear", "one hidden layer", "deep"]) == ("deep", "one hidden layer")
+    assert compare.default_pair(["linear", "playground: 4 tanh", "deep"]) == ("linear", "playground: 4 tanh")
+    rows = loss_rows({"deep": {1: 10.0, 2: 11.0, 3: 9.0}, "one hidden layer": {1: 12.0, 2: 13.5, 3: 10.0}})
+    v = compare.verdict(rows, "deep", "one hidden layer")
+    fig = verdict_figure(v)
+    assert fig["data"][0]["x"] == ["1", "2", "3"] and list(fig["data"][0]["y"]) == [2.0, 2.5, 1.0]
+    band = fig["layout"]["shapes"][1]
+    assert (band["y0"], band["y1"]) == (v["low"], v["high"]) and fig["layout"]["shapes"][2]["y0"] == v["mean"]
+    assert all(t["type"] == "scatter" for t in fig["data"])  # SVG
+
+
+# ----- the backend: local or a dask cluster ----------------------------------------------------
+def test_the_backend_is_read_from_the_environment():
+    assert compare.backend({}) == "local" == compare.backend({compare.BACKEND_VARIABLE: " "})
+    assert compare.backend({compare.BACKEND_VARIABLE: "tcp://10.0.0.5:8786"}) == "tcp://10.0.0.5:8786"
+    with pytest.raises(ValueError, match="dask scheduler's address"):
+        compare.backend({compare.BACKEND_VARIABLE: "10.0.0.5:8786"})
+    name, caption, errors = compare.backend_setting({compare.BACKEND_VARIABLE: "cluster"})
+    assert (name, errors[0].startswith(compare.BACKEND_VARIABLE)) == ("local", True) and "local" in caption
+    assert "tcp://h:8786" in compare.backend_setting({compare.BACKEND_VARIABLE: "tcp://h:8786"})[1]
+    assert "dask cluster at tcp" in compare.status_caption(
+        {"status": "done", "results": [], "total": 2, "seconds": 1.0, "data": "sine", "backend": "tcp://h:8786"})
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1", scheduler_port=0) as cluster:
+        yield cluster
+
+
+def small_tasks(epochs: int, seeds: int) -> list:
+    entries = [compare.Entry(e.label, replace(e.config, epochs=epochs))
+               for e in compare.on_data(compare.default_entries("spirals"), SPIRALS)]
+    split = compare.shared_split(entries, spirals_data(), 0.3)
+    return compare.make_tasks(entries, compare.seeds_for(20190501, seeds), split)
+
+
+def test_a_dask_cluster_gives_the_same_results_as_the_local_backend(cluster):
+    from playground.core.slots import TrainingSlots
+
+    tasks = small_tasks(20, 2)
+    here = [r for r in compare.runner("local", tasks, TrainingSlots(1), 0.05) if r is not None]
+    there = [r for r in compare.runner(cluster.scheduler_address, tasks, None, 0.05) if r is not None]
+    assert len(there) == len(tasks)
+    there = sorted(there, key=lambda r: [(t.label, t.seed) for t in tasks].index((r["label"], r["seed"])))
+    for a, b in zip(here, there, strict=True):
+        assert {k: v for k, v in a.items() if k not in ("seconds", "predictions")} == {
+            k: v for k, v in b.items() if k not in ("seconds", "predictions")}
+        assert np.array_equal(a["predictions"], b["predictions"])
+    labels = ["linear", "one hidden layer", "deep"]
+    def exact(fig):  # every number of the figure, written out to the last bit (repr)
+        return json.dumps(fig, default=lambda a: a.tolist(), sort_keys=True)
+
+    assert exact(validation_curves(here, labels, 0.6, "classification")) == exact(
+        validation_curves(there, labels, 0.6, "classification"))
+    assert exact(accuracy_by_seed(here, labels)) == exact(accuracy_by_seed(there, labels))
+    assert compare.summary_table(here, labels, "classification") == compare.summary_table(there, labels,
+                                                                                          "classification")
+    assert compare.verdict(here, "deep", "linear")["sentence"] == compare.verdict(there, "deep", "linear")["sentence"]
+
+
+def test_stop_cancels_the_runs_a_dask_cluster_has_not_finished(cluster):
+    import time
+
+    from dask.distributed import Client
+
+    tasks = small_tasks(150, 4)  # 12 runs; two workers
+    log = cluster.scheduler.transition_log
+    before = len(log)
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        runs = compare.run_dask(tasks, cluster.scheduler_address, client=client, wait=0.05)
+        first = next(r for r in runs if r is not None)
+        started = time.perf_counter()
+        runs.close()  # Stop
+        while cluster.scheduler.tasks and time.perf_counter() - started < 10:
+            time.sleep(0.05)
+        gone = time.perf_counter() - started
+        assert not cluster.scheduler.tasks, "the cluster still holds the cancelled runs"
+        assert first["label"] in {"linear", "one hidden layer", "deep"}
+        assert gone < first["seconds"] * 6  # far sooner than the ~11 runs left would take on two workers
+        finished = [t for t in list(log)[before:] if t[0].startswith("run_task") and t[2] == "memory"]
+        assert 1 <= len(finished) <= 4, f"{len(finished)} of 12 runs finished after Stop"  # the rest never ran

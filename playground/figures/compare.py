@@ -117,3 +117,33 @@ def prediction_grid(results: list[dict], labels: list[str], seed: int, actual: n
                      "hovertemplate": "actual %{x:.3g}<br>predicted %{y:.3g}<extra></extra>"})
     layout["annotations"] = notes
     return {"data": data, "layout": layout}
+
+
+def verdict_figure(v: dict, kind: str = "regression") -> dict:
+    """Each seed's difference of the final validation loss (``compare.verdict``'s), its mean and 95 % interval.
+
+    Points above the dashed zero line are seeds where ``v["first"]`` has the lower loss; the shaded band is the
+    bootstrap interval of the mean difference and the solid line the mean.
+    """
+    loss = LOSS_NAMES[kind]
+    seeds = [str(s) for s in v["seeds"]]
+    data = [{"type": "scatter", "x": seeds, "y": np.asarray(v["differences"], dtype=float), "mode": "markers",
+             "name": "one seed", "marker": {"size": 11, "color": PALETTE[0]},
+             "hovertemplate": (f"seed %{{x}}<br>{v['second']} − {v['first']}<br>{loss} %{{y:.4g}}"
+                               "<extra></extra>")}]
+    layout = base_layout(f"{v['second']}'s minus {v['first']}'s final {loss}, seed by seed "
+                         f"(above 0: {v['first']} better)", 320, showlegend=False,
+                         xaxis={"title": {"text": "seed"}, "type": "category"},
+                         yaxis={"title": {"text": f"difference of {loss}"}, "zeroline": False})
+    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
+               "line": {"color": "#555", "dash": "dash"}}]
+    if v["n"] > 1:
+        shapes += [{"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": v["low"], "y1": v["high"],
+                    "fillcolor": _rgba(PALETTE[0], 0.15), "line": {"width": 0}, "layer": "below"},
+                   {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": v["mean"], "y1": v["mean"],
+                    "line": {"color": PALETTE[0], "width": 2}}]
+        layout["annotations"] = [{"text": f"mean {v['mean']:.3g}, 95% CI {v['low']:.3g} to {v['high']:.3g}",
+                                  "xref": "paper", "x": 1, "y": v["high"], "xanchor": "right",
+                                  "yanchor": "bottom", "showarrow": False}]
+    layout["shapes"] = shapes
+    return {"data": data, "layout": layout}

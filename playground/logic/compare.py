@@ -1,16 +1,18 @@
-"""Compare configurations over several seeds: the runners (Streamlit-free) and the summaries.
+"""Compare configurations over several seeds: the runners (Streamlit-free), the summaries and the verdict.
 
-The Compare page trains with ``run_sliced``: task after task in short turns on the
-server's training slots, like every playground session, so a comparison takes its
-fair share of a class server. ``run_task`` is the same training in one go, a plain
-top-level function of plain arguments, so any joblib backend can ship it to a
-worker (``run_parallel``: joblib's process pool, or dask's
-``parallel_backend("dask")`` on a cluster), unchanged.
+Where the runs train is a setting, ``backend()``: the environment variable ``SCRATCHNET_COMPARE_BACKEND``.
+"local" (the default) trains with ``run_sliced``: task after task in short turns on the server's
+training slots, like every playground session, so a comparison takes its fair share of a class server.
+A dask scheduler's address ("tcp://host:8786") sends the tasks to that cluster with ``run_dask``:
+``run_task``, the same training in one go (a plain top-level function of plain arguments), on the
+cluster's workers, results gathered as they finish. ``run_parallel`` runs ``run_task`` in joblib's
+process pool (a script's way; the page does not use it).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import time
 import warnings
 from collections.abc import Iterator
@@ -66,6 +68,11 @@ def default_entries(dataset: str = "boston") -> list[Entry]:
     """
     extra = PROBLEM_SETTINGS if dataset in PROBLEMS else {}
     return [Entry(label, replace(from_preset(name), dataset=dataset, **extra)) for name, label in BOOK_MODELS.items()]
+
+
+def playground_label(hidden) -> str:
+    """The name of a network added from the playground: its hidden layers, e.g. "playground: 8 tanh → 4 relu"."""
+    return "playground: " + (" → ".join(f"{n} {a}" for n, a in hidden) or "no hidden layer")
 
 
 def on_data(entries: list[Entry], playground: RunConfig) -> list[Entry]:
@@ -216,6 +223,81 @@ def run_parallel(tasks: list[Task], n_jobs: int = -1) -> Iterator[dict]:
             results.close()
 
 
+# ----- where the runs train ----------------------------------------------------------
+BACKEND_VARIABLE = "SCRATCHNET_COMPARE_BACKEND"
+DASK_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
+
+
+def backend(environ=None) -> str:
+    """``SCRATCHNET_COMPARE_BACKEND``: "local" (unset or empty too) or a dask scheduler's address.
+
+    Raises ValueError for anything else (a bare "host:8786" included: dask wants the scheme).
+    """
+    value = (os.environ if environ is None else environ).get(BACKEND_VARIABLE, "").strip() or "local"
+    if value != "local" and not value.startswith(DASK_SCHEMES):
+        raise ValueError(f"{BACKEND_VARIABLE} must be 'local' or a dask scheduler's address such as "
+                         f"tcp://host:8786, got {value!r}")
+    return value
+
+
+def backend_caption(name: str) -> str:
+    """Which backend trains the page's runs, in one sentence (markdown)."""
+    if name == "local":
+        return (f"Backend: local. Runs take turns on this server's training slots with everyone's training "
+                f"(set `{BACKEND_VARIABLE}` to a dask scheduler's address to use a cluster).")
+    return (f"Backend: the dask cluster at `{name}` (`{BACKEND_VARIABLE}`). Runs train on its workers, "
+            "results arrive as they finish, and Stop cancels the runs not yet finished.")
+
+
+def backend_setting(environ=None) -> tuple[str, str, list[str]]:
+    """The backend (``backend``), the page's caption on it, and a list with the error when the setting is bad.
+
+    A bad setting falls back to "local" with the error, so the page can say so and keep Run disabled.
+    """
+    try:
+        name = backend(environ)
+    except ValueError as exc:
+        return "local", backend_caption("local"), [str(exc)]
+    return name, backend_caption(name), []
+
+
+def run_dask(tasks: list[Task], address: str, client=None, wait: float = 0.3) -> Iterator[dict | None]:
+    """Run ``tasks`` with ``run_task`` on the dask cluster at ``address``; yield results as they finish.
+
+    Yields None about every ``wait`` seconds while none arrives (a place to redraw or stop). Closing the
+    iterator (Stop) cancels every future not yet gathered. ``client``: an open ``dask.distributed.Client``
+    to use (left open), else one is opened on ``address`` and closed at the end.
+    """
+    from dask.distributed import Client, as_completed
+
+    own = client is None
+    if own:
+        client = Client(address, set_as_default=False, timeout="10s")
+    futures = client.map(run_task, tasks, pure=False)
+    finished = as_completed(futures, loop=client.loop)
+    try:
+        while not finished.is_empty():
+            if not finished.has_ready():
+                started = time.perf_counter()
+                while not finished.has_ready() and time.perf_counter() - started < wait:
+                    time.sleep(0.02)
+                if not finished.has_ready():
+                    yield None
+                    continue
+            for future in finished.next_batch(block=False):
+                yield future.result()
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+        del futures, finished
+        if own:
+            client.close()
+
+
+def runner(name: str, tasks: list[Task], slots, budget: float) -> Iterator[dict | None]:
+    """The backend's runner: ``run_sliced`` on ``slots`` for "local", else ``run_dask`` on that address."""
+    return run_sliced(tasks, slots, budget) if name == "local" else run_dask(tasks, name)
+
+
 # ----- one comparison, as the page runs it --------------------------------------------
 def problems(entries: list[Entry], data: Dataset) -> list[str]:
     """Every reason the comparison cannot run on ``data``, one sentence each, named by configuration."""
@@ -227,14 +309,16 @@ def problems(entries: list[Entry], data: Dataset) -> list[str]:
     return errors
 
 
-def new_comparison(entries: list[Entry], seeds: int, data: Dataset, test_size: float) -> tuple[dict, list[Task]]:
+def new_comparison(entries: list[Entry], seeds: int, data: Dataset, test_size: float,
+                   backend_name: str = "local") -> tuple[dict, list[Task]]:
     """A comparison about to run, and its tasks: every entry with ``seeds`` seeds from the book's seed.
 
     The comparison is a dict (it lives in the session): ``labels``, ``results`` (``run_task``'s dicts, as
     they finish), ``total`` (tasks), ``status`` ("running", "stopped" or "done"), ``kind`` ("regression" or
     "classification", the first entry's), ``y_test``, ``reference`` (the test loss of scikit-learn's linear
     model of the kind, ``linear_reference`` or ``logistic_reference``), ``reference_accuracy`` (two classes,
-    else None), ``seconds`` and ``data`` (the dataset's name).
+    else None), ``seconds``, ``data`` (the dataset's name) and ``backend`` (``backend_name``: "local" or a
+    dask scheduler's address).
     """
     split = shared_split(entries, data, test_size)
     tasks = make_tasks(entries, seeds_for(BOOK_SEED, seeds), split)
@@ -245,31 +329,40 @@ def new_comparison(entries: list[Entry], seeds: int, data: Dataset, test_size: f
         reference, reference_accuracy = linear_reference(split), None
     comparison = {"labels": [e.label for e in entries], "results": [], "total": len(tasks), "status": "running",
                   "kind": kind, "y_test": split.y_test, "reference": reference,
-                  "reference_accuracy": reference_accuracy, "seconds": 0.0, "data": data.name}
+                  "reference_accuracy": reference_accuracy, "seconds": 0.0, "data": data.name,
+                  "backend": backend_name}
     return comparison, tasks
 
 
 def advance(comparison: dict, tasks: list[Task], slots, budget: float) -> Iterator[None]:
-    """Train the tasks in turns on ``slots`` (see ``run_sliced``), filling in ``comparison``; yield after each turn.
+    """Train the tasks on the comparison's backend (see ``runner``), filling in ``comparison``; yield after each turn.
 
-    Ends when every task is done (status "done") or when another thread set the status to "stopped".
+    Ends when every task is done (status "done") or when another thread set the status to "stopped";
+    closing it early (or its ending on Stop) closes the runner, which on dask cancels the pending runs.
     """
     started = time.perf_counter()
-    for outcome in run_sliced(tasks, slots, budget):
-        if comparison["status"] != "running":
-            return  # Stop was pressed in another script run of this session
-        comparison["seconds"] = time.perf_counter() - started
-        if outcome is not None:
-            comparison["results"].append(outcome)
-        yield None
-    comparison["status"] = "done"
+    outcomes = runner(comparison.get("backend", "local"), tasks, slots, budget)
+    try:
+        for outcome in outcomes:
+            if comparison["status"] != "running":
+                return  # Stop was pressed in another script run of this session
+            comparison["seconds"] = time.perf_counter() - started
+            if outcome is not None:
+                comparison["results"].append(outcome)
+            yield None
+        comparison["status"] = "done"
+    finally:
+        outcomes.close()
 
 
 def status_caption(comparison: dict) -> str:
     """How far the comparison got, on which data and how long it took (markdown: a CSV's name is escaped)."""
     state = {"done": "finished", "stopped": "stopped", "running": "interrupted"}[comparison["status"]]
+    where = comparison.get("backend", "local")
+    how = ("runs take turns on the server's training slots" if where == "local"
+           else f"runs trained on the dask cluster at {md(where)}")
     return (f"{len(comparison['results'])} of {comparison['total']} runs {state} in {comparison['seconds']:.1f} s "
-            f"on {md(dataset_label(comparison['data']))}; runs take turns on the server's training slots.")
+            f"on {md(dataset_label(comparison['data']))}; {how}.")
 
 
 def settings_caption(dataset: str) -> str:
@@ -412,28 +505,123 @@ def reference_caption(comparison: dict) -> str:
             f"{number(comparison['reference'])}.")
 
 
-def footnote_caption(results: list[dict], kind: str = "regression") -> str:
-    """One line on whether the deep net beat the one-hidden-layer net, seed by seed (by validation loss)."""
-    by_seed = {}
-    for r in results:
-        by_seed.setdefault(r["seed"], {})[r["label"]] = r["final_val_loss"]
-    pairs = [(s, v["deep"], v["one hidden layer"]) for s, v in sorted(by_seed.items())
-             if "deep" in v and "one hidden layer" in v]
-    if not pairs:
-        return ""
-    losses = [(s, d, o) for s, d, o in pairs if d > o]
-    if losses:
-        s, d, o = losses[0]
-        measure = "validation log loss " if kind == "classification" else ""
-        return (f"As the book's footnote warns, depth is no guarantee: the deep net loses to the one-hidden-layer "
-                f"net with {len(losses)} of {len(pairs)} seeds (seed {s}: {measure}{_loss(d)} against {_loss(o)}).")
-    return (f"With these {len(pairs)} seeds the deep net beats the one-hidden-layer net every time; the book's "
-            "footnote warns that small changes (another seed, learning rate or split) can reverse that.")
+# ----- the verdict: two configurations paired by seed ------------------------------------
+LOSS_WORDS = {"regression": "validation MSE", "classification": "validation log loss"}
+RESAMPLES, BOOTSTRAP_SEED, LEVEL = 10_000, 0, 0.95
+VERDICT_METHOD = (
+    "How the verdict is made: runs of the two configurations with the same seed share the split and the "
+    "starting data, so they are paired by seed and each seed gives one difference of the final validation "
+    "loss. The interval is a percentile bootstrap: 10,000 resamples of those differences (drawn with "
+    "replacement, numpy's `default_rng(0)`), the mean of each, and the 2.5th and 97.5th percentiles of the "
+    "means; it is 95 % sure only as far as the seeds are a fair sample, and with few seeds it is too "
+    "narrow if anything. The projection scales the interval's half-width by √(seeds now / seeds then), "
+    "assuming the seeds' spread stays as it is. As the book's footnote warns, another learning rate or "
+    "split can change the ranking: the verdict is about these settings on this split.")
 
 
-def _loss(value: float) -> str:
-    """A loss in a sentence: two decimals from 1 up (an MSE of Boston prices), else three significant digits."""
-    return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
+def default_pair(labels: list[str]) -> tuple[str, str]:
+    """The two configurations the verdict compares first: deep against one hidden layer, else the first two."""
+    if "deep" in labels and "one hidden layer" in labels:
+        return "deep", "one hidden layer"
+    return labels[0], labels[1]
+
+
+def forget_stale(state, keys: tuple[str, ...], labels: list[str]) -> None:
+    """Drop the ``keys`` of ``state`` (a session) that hold a configuration not among ``labels``."""
+    for key in [k for k in keys if k in state and state[k] not in labels]:
+        del state[key]
+
+
+def paired_differences(results: list[dict], first: str, second: str) -> dict:
+    """``second``'s final validation loss minus ``first``'s at each seed both ran (above 0: ``first`` is better).
+
+    Returns ``seeds`` (sorted), ``differences`` (ndarray, one per seed), ``unpaired`` (seeds only one of the
+    two has finished) and ``not_finite`` (seeds where a run diverged or has no finite loss), the last two
+    left out of the differences.
+    """
+    losses = {(r["label"], r["seed"]): r["final_val_loss"] for r in results if r["label"] in (first, second)}
+    mine = {label: {s for lab, s in losses if lab == label} for label in (first, second)}
+    both = sorted(mine[first] & mine[second])
+    finite = [s for s in both if math.isfinite(losses[first, s]) and math.isfinite(losses[second, s])]
+    return {"seeds": finite, "differences": np.array([losses[second, s] - losses[first, s] for s in finite]),
+            "unpaired": sorted(mine[first] ^ mine[second]), "not_finite": [s for s in both if s not in finite]}
+
+
+def bootstrap_interval(values: np.ndarray, resamples: int = RESAMPLES, seed: int = BOOTSTRAP_SEED,
+                       level: float = LEVEL) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``values``.
+
+    ``resamples`` samples of ``len(values)`` values drawn with replacement (indices from
+    ``np.random.default_rng(seed).integers(0, n, size=(resamples, n))``), the mean of each, and the
+    ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of those means (numpy's linear interpolation).
+    """
+    values = np.asarray(values, dtype=float)
+    if not len(values):
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(resamples, len(values)))].mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def _short(value: float) -> str:
+    """A difference in a sentence: two significant digits, whole numbers from 10 up."""
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:#.2g}"
+
+
+def _seed_list(seeds: list[int]) -> str:
+    return ", ".join(str(s) for s in seeds)
+
+
+def verdict(results: list[dict], first: str, second: str, kind: str = "regression", resamples: int = RESAMPLES,
+            seed: int = BOOTSTRAP_SEED) -> dict:
+    """Whether ``first`` beats ``second``, seed by seed, with a bootstrap 95 % interval and one sentence.
+
+    Returns the ``paired_differences`` (``second``'s loss minus ``first``'s) and ``first``, ``second``, ``n``,
+    ``mean``, ``low``, ``high`` (``bootstrap_interval``), ``half_width`` ((high - low) / 2), ``first_wins``
+    (seeds where ``first``'s loss is lower), ``clear`` (the interval leaves out 0), ``future`` (10 seeds, or
+    twice as many from 10 up) and ``future_half_width`` (the half-width times sqrt(n / future)), and
+    ``sentence`` (markdown; the names escaped).
+    """
+    pairs = paired_differences([] if first == second else results, first, second)
+    d, n = pairs["differences"], len(pairs["differences"])
+    low, high = bootstrap_interval(d, resamples, seed)
+    mean = float(d.mean()) if n else math.nan
+    half = (high - low) / 2 if n else math.nan
+    future = MAX_SEEDS if n < MAX_SEEDS else 2 * n
+    out = {**pairs, "first": first, "second": second, "n": n, "mean": mean, "low": low, "high": high,
+           "half_width": half, "first_wins": int((d > 0).sum()), "clear": bool(n > 1 and (low > 0 or high < 0)),
+           "future": future, "future_half_width": half * math.sqrt(n / future) if n else math.nan}
+    loss, a, b = LOSS_WORDS[kind], md(first), md(second)
+    if first == second:
+        text = "Choose two different configurations for the verdict."
+    elif n == 0:
+        text = f"No seed has finished runs of both {a} and {b} yet, so there is nothing to pair."
+    elif n == 1:
+        text = (f"With one seed there is no interval: {a}'s {loss} is {_short(abs(mean))} "
+                f"{'lower' if mean > 0 else 'higher'} than {b}'s at seed {pairs['seeds'][0]}; run more seeds "
+                "to judge.")
+    else:
+        winner, loser = (a, b) if mean > 0 else (b, a)
+        wins = out["first_wins"] if mean > 0 else int((d < 0).sum())
+        lo, hi = (low, high) if mean > 0 else (-high, -low)  # the interval of the winner's lead
+        spread = f"± {_short(half)} {loss} (95% CI {_short(lo)} to {_short(hi)})"
+        narrower = (f"{future} seeds would narrow it to about ± {_short(out['future_half_width'])}"
+                    + (" (more than this page runs)" if future > MAX_SEEDS else ""))
+        if out["clear"]:
+            text = (f"{winner} beats {loser} by {_short(abs(mean))} {spread}, in {wins} of {n} seeds; "
+                    f"{narrower}.")
+        else:
+            text = (f"The difference between {a} and {b} is not clear with these {n} seeds: {winner}'s {loss} is "
+                    f"lower by {_short(abs(mean))} on average, but the 95% CI of that lead runs from "
+                    f"{_short(lo)} to {_short(hi)}, across 0 ({winner} lower in {wins} of {n} seeds); "
+                    f"{narrower}.")
+    if pairs["unpaired"]:
+        text += f" Left out: seed {_seed_list(pairs['unpaired'])}, finished by only one of the two."
+    if pairs["not_finite"]:
+        text += f" Left out: seed {_seed_list(pairs['not_finite'])}, where a run diverged."
+    out["sentence"] = text
+    return out
 
 
 # the CSV's figure columns by kind: column -> key of a result
