@@ -4,7 +4,7 @@ Starts the app on 127.0.0.1, opens it in headless Chromium and measures, on
 the book's deep preset with early stopping off:
 
 - time from pressing Train to the first drawn loss curve;
-- refreshes per second of each of the four charts while training: how often
+- refreshes per second of each of the five charts while training: how often
   each is drawn showing a new epoch, during the 1000-epoch runs and in steady
   training before Stop;
 - Stop latency: from pressing Stop to the last change of the epoch counter, for the page's Stop and for
@@ -66,7 +66,7 @@ WATCH = """
   }).observe(document.body, {attributes: true, subtree: true, attributeFilter: ['data-epoch']});
 }
 """
-CHARTS = ("loss", "pva", "network", "weights")
+CHARTS = ("loss", "flow", "pva", "network", "weights")
 STEADY_MS = 4000  # steady training before Stop; refreshes are counted from 1 s after Train to Stop
 STEADY_TRIALS = 5
 PRESS = """
@@ -268,7 +268,7 @@ def start_heavy_neighbour(browser, url: str, csv: Path):
     return context, page
 
 
-PROBLEM_CHARTS = ("loss", "output", "network", "weights")
+PROBLEM_CHARTS = ("loss", "flow", "output", "network", "weights")
 
 
 def problem_link() -> str:

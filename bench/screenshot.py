@@ -20,7 +20,7 @@ from bench.browser import launch, serve_app, wait_idle  # noqa: E402
 EPOCH_ABOVE = ("(n) => { const e = document.querySelector('[data-testid=\"sn-epoch\"]');"
                " return e && parseInt(e.textContent) > n; }")
 CHARTS_PAST = ("(n) => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
-               ".filter(d => Number(d.dataset.epoch) > n).length == 4")
+               ".filter(d => Number(d.dataset.epoch) > n).length == 5")
 TRAIN_BACK = ("() => { const b = [...document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] button')]"
               ".find(x => x.innerText.trim() === 'Train'); return !!b && !b.disabled; }")
 
@@ -60,7 +60,7 @@ def spirals(browser, url: str, out: Path) -> None:
 
     page = open_and_train(browser, url, "?" + urlencode(share.to_query(from_preset("spirals-deep"))), (1500, 1150))
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"300\"]')"
-                           ".length == 4", timeout=120000)
+                           ".length == 5", timeout=120000)
     wait_idle(page)
     page.wait_for_timeout(1500)  # the charts' last redraw
     page.screenshot(path=str(out))

@@ -185,6 +185,7 @@ class RunConfig:
         restart: bool = True,
         time_budget: float | None = None,
         should_pause: Callable[[], bool] | None = None,
+        record_flow: bool = False,
     ) -> Iterator[EpochReport]:
         """``trainer.fit_iter`` on ``split`` with the run's batch size, evaluation, seed and early stopping.
 
@@ -203,6 +204,7 @@ class RunConfig:
             early_stopping=self.early_stopping,
             time_budget=time_budget,
             should_pause=should_pause,
+            record_flow=record_flow,
         )
 
 

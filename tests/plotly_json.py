@@ -35,5 +35,5 @@ def board_update(at) -> dict:
 
 
 def board_figures(at) -> dict:
-    """The live board's figures by chart name ("loss", "pva", "network", "weights")."""
+    """The live board's figures by chart name ("loss", "flow", "pva", "network", "weights")."""
     return {name: part["figure"] for name, part in board_update(at)["charts"].items()}

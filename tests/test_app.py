@@ -54,7 +54,7 @@ def test_app_starts_without_exception():
     at = start_app()
     assert not at.exception and not at.error
     assert [b.label for b in at.button][:4] == ["Train", "Stop", "Step", "Reset"]
-    assert set(board_figures(at)) == {"loss", "pva", "network", "weights"}
+    assert set(board_figures(at)) == {"loss", "flow", "pva", "network", "weights"}
     assert len(at.get("bidi_component")) == 1  # the board, mounted once
     assert at.session_state["run"].epoch == 0
 
@@ -120,7 +120,7 @@ def test_a_run_continued_after_stop_can_finish_and_its_charts_follow():
     assert not at.exception
     assert run.status == "done" and run.epoch == stopped + 3
     assert {name: part["epoch"] for name, part in board_update(at)["charts"].items()} == dict.fromkeys(
-        ("loss", "pva", "network", "weights"), stopped + 3)
+        ("loss", "flow", "pva", "network", "weights"), stopped + 3)
 
 
 def test_reset_gives_the_same_starting_weights():
@@ -148,7 +148,7 @@ def test_learning_rate_10_on_the_deep_net_shows_the_divergence_message():
     assert any("diverged" in m and "lower learning rate" in m for m in messages)
     run = at.session_state["run"]
     assert run.status == "diverged" and all(np.isfinite(p).all() for p in run.net.params())
-    assert len(charts(at)) == 4  # the charts are still shown
+    assert len(charts(at)) == 5  # the charts are still shown
     assert board_update(at)["config"] == {"displaylogo": False, "responsive": True}  # interactive again
 
 

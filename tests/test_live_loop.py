@@ -258,3 +258,29 @@ def test_the_histograms_follow_the_newest_epoch_unless_scrubbed_back():
     run.start()
     assert live.snapshot_choice(run, chosen=2, follow=False) == 4  # while training, always the newest
     assert live.snapshot_slider_key(epochs) != live.snapshot_slider_key(epochs[:-1])
+
+
+def test_the_live_loop_sends_charts_at_most_every_interval_and_always_at_the_end():
+    run = LiveRun(replace(LIGHT, epochs=40, eval_every=1), load_boston())
+    run.start()
+    updates = list(live.live_updates(run, TrainingSlots(1), lambda: {"epoch": run.epoch}, budget=0.005, wait=1.0,
+                                     chart_interval=60.0))
+    with_charts = [u[0] for u in updates if u[0] is not None]
+    assert len(updates) > 2 and len(with_charts) == 2  # the first turn's, and the last (the run is done)
+    assert with_charts[-1] == {"epoch": 40} and updates[-1][2] is False
+
+
+def test_the_live_board_shows_the_runs_gradient_flow_layer_by_epoch():
+    config = replace(LIGHT, preset="custom", hidden=((13, "sigmoid"),) * 4, init="glorot", seed=3, epochs=12,
+                     sequence="independent")
+    run = LiveRun(config, load_boston())
+    run.start()
+    run.advance(60.0)
+    assert [r.epoch for r in run.history.flow] == list(range(1, 13))
+    heat = live.chart_figures(run, False, "test", 0)["flow"][0]
+    z = np.asarray(heat["data"][0]["z"], dtype=float)
+    assert z.shape == (5, 12)  # 4 hidden layers and the output layer, one column per epoch
+    np.testing.assert_allclose(z[:, -1], np.log10(run.history.flow[-1].grad_norm))
+    flags = live.flow_logic.flow_flags(run.history.flow)
+    title = heat["layout"]["title"]["text"]
+    assert (flags[0].split(":")[0] in title) if flags else "<br>" not in title

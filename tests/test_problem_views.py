@@ -150,12 +150,12 @@ def test_every_problem_trains_in_the_playground_with_its_charts(name):
     assert not at.exception and not at.error
     assert at.session_state["run"].epoch == 3
     figures = board_figures(at)
-    assert sorted(figures) == ["loss", "network", "output", "weights"]
+    assert sorted(figures) == ["flow", "loss", "network", "output", "weights"]
     squares = figures["output"]["layout"].get("images", [])  # a 2-D map is one picture; a 1-D view, a curve
     assert len(squares) == (1 if PROBLEMS[name].dims == 2 else 0)
     images = figures["network"]["layout"].get("images", [])
     assert len(images) == (26 if PROBLEMS[name].dims == 2 else 0)  # the default network: 13 + 13 hidden
-    assert board_update(at)["columns"] == [["loss", "output"], ["network", "weights"]]
+    assert board_update(at)["columns"] == [["loss", "flow", "output"], ["network", "weights"]]
 
 
 def test_a_link_to_the_spirals_opens_the_same_problem_and_network():

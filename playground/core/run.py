@@ -37,6 +37,8 @@ class History:
     # two-class problems: the share of rows classified right
     train_accuracy: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
+    # gradient flow, one record per epoch (scratchnet.flow.FlowRecord: per layer, its last full batch)
+    flow: list = field(default_factory=list)
 
 
 @dataclass
@@ -208,7 +210,7 @@ class LiveRun:
         if epochs < 1:
             return 0
         it = self.config.fit_iter(self.trainer, self.split, epochs=epochs, restart=False, time_budget=budget,
-                                  should_pause=self._interrupt.is_set)
+                                  should_pause=self._interrupt.is_set, record_flow=True)
         trained = 0
         try:
             for report in it:
@@ -233,6 +235,8 @@ class LiveRun:
         h = self.history
         h.epochs.append(report.epoch)
         h.train_loss.append(report.train_loss)
+        if report.flow is not None:
+            h.flow.append(report.flow)
         if report.val_loss is not None:
             # every figure of an evaluation epoch describes the weights of that epoch
             h.eval_epochs.append(report.epoch)

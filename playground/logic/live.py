@@ -7,8 +7,11 @@ import math
 import time
 from collections.abc import Callable, Iterator
 
+from playground.core import text
+from playground.figures import flow as flow_figures
 from playground.figures import playground as figures
 from playground.figures import problems as problem_figures
+from playground.logic import flow as flow_logic
 from playground.logic import pictures
 from scratchnet import explain
 
@@ -61,8 +64,9 @@ def panel_html(run, waiting=None) -> str:
     )
 
 
-BOARD_COLUMNS = (("loss", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
-PROBLEM_COLUMNS = (("loss", "output"), ("network", "weights"))  # the same for a synthetic problem
+BOARD_COLUMNS = (("loss", "flow", "pva"), ("network", "weights"))  # the live charts, by column, top to bottom
+PROBLEM_COLUMNS = (("loss", "flow", "output"), ("network", "weights"))  # the same for a synthetic problem
+FLOW_HEIGHT = 230  # pixels of the gradient-flow heatmap, under the loss chart
 LOSS_AXIS = {"mse": "MSE loss", "sigmoid_cross_entropy": "cross-entropy loss"}  # the loss chart's y axis
 # the metric cards after the epoch, by kind of problem: (label, key in the history, test id after "sn-")
 CARDS = {
@@ -113,6 +117,17 @@ def histogram_figure(run, epoch: int | None = None) -> tuple[dict, int]:
     return figures.weight_histograms(params, edges, shown), shown
 
 
+def flow_figure(records: list) -> dict:
+    """The gradient-flow heatmap (layer x epoch, log10 of each layer's weight-gradient norm) with its first flag."""
+    figure = flow_figures.flow_heatmap(records, "grad_norm", height=FLOW_HEIGHT)
+    flags = flow_logic.flow_flags(records)
+    if flags:  # the most important one, as a second line of the title
+        layout = figure["layout"]
+        layout["title"]["text"] += f'<br><span style="font-size:12px;color:#b35900">{text.plotly(flags[0])}</span>'
+        layout["margin"] = {**layout.get("margin", {}), "t": 70}
+    return figure
+
+
 def board_columns(config) -> tuple[tuple[str, ...], ...]:
     """The live charts by column, top to bottom: a problem's output view in place of predicted vs actual."""
     return PROBLEM_COLUMNS if pictures.problem_of(config) is not None else BOARD_COLUMNS
@@ -133,6 +148,7 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool
     charts = {
         "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs,
                                      LOSS_AXIS[run.config.loss]), run.epoch),
+        "flow": (flow_figure(h.flow), run.epoch),
         "weights": (hist, hist_epoch),
     }
     if pictures.problem_of(run.config) is None:
@@ -196,23 +212,35 @@ def problem_view(run, view: pictures.Pictures, rows: str, discretize: bool, epoc
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
 
 
+CHART_INTERVAL = 0.2  # seconds between two chart updates while training; the counter is sent after every turn
+
+
 def live_updates(run, slots, read_charts: Callable[[], dict], budget: float, wait: float,
-                 seconds: float = LIVE_SECONDS) -> Iterator[tuple[dict | None, bool, bool]]:
+                 seconds: float = LIVE_SECONDS, chart_interval: float = CHART_INTERVAL
+                 ) -> Iterator[tuple[dict | None, bool, bool]]:
     """The live loop: train a turn, read the charts, yield one update; until the run stops or ``seconds`` pass.
 
     A turn is the training (``budget`` seconds) and the charts' read-outs, on one of the server's ``slots``
     (waiting at most ``wait`` seconds for one): all of a session's work takes turns with everyone's.
-    Yields ``(charts, waiting, training)``: the figures (None if no slot came free), whether the run is
-    waiting for a slot, and whether it is still training. A run that is not training gives one update.
+    Yields ``(charts, waiting, training)``: the figures (None if no slot came free, or if the last charts
+    went out less than ``chart_interval`` seconds ago), whether the run is waiting for a slot, and whether
+    it is still training. A run that is not training gives one update, with charts.
+
+    The interval keeps the charts to what a browser draws (about five rounds of four charts a second on
+    this project's test machine): an update the browser has no time to draw still costs it the time to
+    receive and take apart, time the charts it does draw then lack.
     """
     deadline = time.perf_counter() + seconds
+    last_charts = -float("inf")
     while True:
         charts, waiting = None, False
         if run.status == "training":
             with slots.slot(timeout=wait) as got:
                 if got:
                     run.advance(budget)
-                    charts = read_charts()
+                    now = time.perf_counter()
+                    if run.status != "training" or now - last_charts >= chart_interval:
+                        charts, last_charts = read_charts(), now
             waiting = not got
         else:
             charts = read_charts()

@@ -31,7 +31,7 @@ def test_playground_loads(open_app):
     assert page.get_by_role("heading", name="scratchnet playground").is_visible()
     for label in ("Train", "Stop", "Step", "Reset"):
         assert page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).count() == 1
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 4")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 5")
     assert chart_epochs(page) == {"loss": 0, "pva": 0, "network": 0, "weights": 0}
     assert epoch(page) == 0
     no_exception(page)
@@ -41,7 +41,7 @@ def test_the_plotly_route_the_board_asks_for_serves_plotly(open_app):
     from playground.ui import board
 
     page = open_app()
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 4")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 5")
     src = page.evaluate("() => [...document.scripts].map(s => s.getAttribute('src') || '').find(s => s.includes("
                         "'plotly.min.js')) || ''")
     assert src == f"component/{board.PLOTLY_ROUTE}/plotly.min.js"
@@ -166,7 +166,7 @@ def test_the_live_charts_come_back_after_another_page(open_app):
     assert page.evaluate(f"{visible}.length") == 0  # the board is not on the Data page
     nav.get_by_text("Playground", exact=True).click()
     page.wait_for_function(f"() => {visible}.filter(d => d.dataset.epoch === '1' && d.querySelector('.main-svg'))"
-                           ".length == 4")
+                           ".length == 5")
     assert epoch(page) == 1
     no_exception(page)
 
@@ -212,7 +212,7 @@ def test_on_a_1280_by_720_projector_the_buttons_loss_chart_and_network_show_toge
         wait_idle(page, timeout_ms=60000)
         press(page, "Train")
         page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
-                               ".filter(d => Number(d.dataset.epoch) > 100).length == 4", timeout=60000)
+                               ".filter(d => Number(d.dataset.epoch) > 100).length == 5", timeout=60000)
         assert page.evaluate("() => window.scrollY + document.querySelector("
                              "'[data-testid=\"stMain\"]').scrollTop") == 0
         boxes = page.evaluate("""() => {

@@ -10,7 +10,7 @@ TRAIN_ENABLED = ("() => { const b = [...document.querySelectorAll('[data-testid=
                  ".find(x => x.innerText.trim() === 'Train'); return !!b && !b.disabled; }")
 CHARTS_AT = ("(e) => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
              ".filter(d => d.getClientRects().length && d.dataset.epoch === String(e) && d.querySelector('.main-svg'))"
-             ".length === 4")
+             ".length === 5")
 WATCH_COUNTER = """() => {
   window.__changes = [];
   let last = null;
@@ -126,7 +126,7 @@ def test_column_names_that_look_like_closing_tags_do_not_kill_the_live_charts(op
     for n in (1, 2):
         press(page, "Step")
         expect(page.locator(EPOCH)).to_have_text(f"{n} / 50")
-    page.wait_for_function(CHARTS_AT, arg=2)  # all four drawn from data holding those names
+    page.wait_for_function(CHARTS_AT, arg=2)  # all five drawn from data holding those names
     choose_dataset(page, "boston")
     press(page, "Step")
     expect(page.locator(EPOCH)).to_have_text("1 / 50")

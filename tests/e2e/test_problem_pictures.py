@@ -26,7 +26,7 @@ def spirals_link(**changes) -> str:
 
 def test_the_output_map_and_the_neuron_pictures_change_while_training(open_app):
     page = open_app(spirals_link(epochs=3000, batch_size=4))
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 4")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 5")
     before = page.evaluate(PICTURES)
     assert len(before["network"]) == 24 and len(before["map"]) == 1  # 3 x 8 hidden neurons; the square
     press(page, "Train")
@@ -50,7 +50,7 @@ def test_clicking_a_neuron_shows_its_picture_and_formula(open_app):
     page.wait_for_function(TRAIN_ENABLED, timeout=60000)  # done: the charts are interactive again
     wait_idle(page)
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"30\"]')"
-                           ".length == 4", timeout=30000)
+                           ".length == 5", timeout=30000)
     neurons = page.locator('[data-testid="sn-live-chart"][data-name="network"] .scatterlayer .trace:last-child .point')
     assert neurons.count() == 2 + 24 + 1
     neurons.nth(2 + 8 + 3).click(force=True)  # layer 2, neuron 4
