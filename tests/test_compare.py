@@ -539,3 +539,17 @@ def test_stop_cancels_the_runs_a_dask_cluster_has_not_finished(cluster):
         assert gone < first["seconds"] * 6  # far sooner than the ~11 runs left would take on two workers
         finished = [t for t in list(log)[before:] if t[0].startswith("run_task") and t[2] == "memory"]
         assert 1 <= len(finished) <= 4, f"{len(finished)} of 12 runs finished after Stop"  # the rest never ran
+
+
+def test_the_page_runs_on_the_cluster_its_setting_names(cluster, monkeypatch):
+    monkeypatch.setenv(compare.BACKEND_VARIABLE, cluster.scheduler_address)
+    at = open_compare()
+    assert not at.exception and not at.error
+    result = at.session_state["compare"]
+    assert (result["backend"], result["status"], len(result["results"])) == (cluster.scheduler_address, "done", 15)
+    assert any(f"dask cluster at `{cluster.scheduler_address}`" in c.value for c in at.caption)
+    assert any(m.value.startswith("**Verdict:** ") for m in at.markdown)
+    monkeypatch.setenv(compare.BACKEND_VARIABLE, "cluster-please")
+    at.run()
+    assert any("must be" in e.value and "cluster\\-please" in e.value for e in at.error)  # escaped markdown
+    assert next(b for b in at.button if b.label == "Run").disabled
