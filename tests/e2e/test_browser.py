@@ -32,7 +32,7 @@ def test_playground_loads(open_app):
     for label in ("Train", "Stop", "Step", "Reset"):
         assert page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=label, exact=True).count() == 1
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch]').length == 5")
-    assert chart_epochs(page) == {"loss": 0, "pva": 0, "network": 0, "weights": 0}
+    assert chart_epochs(page) == {"loss": 0, "flow": 0, "pva": 0, "network": 0, "weights": 0}
     assert epoch(page) == 0
     no_exception(page)
 

@@ -5,6 +5,7 @@ from pagetools import EPOCH, epoch, no_exception, press, set_number
 from playwright.sync_api import expect
 
 from bench.browser import wait_idle
+from playground.core.config import dataset_label
 
 TRAIN_ENABLED = ("() => { const b = [...document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] button')]"
                  ".find(x => x.innerText.trim() === 'Train'); return !!b && !b.disabled; }")
@@ -43,7 +44,7 @@ def start_long_run(page) -> None:
 
 def choose_dataset(page, name: str) -> None:
     page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
-    page.get_by_role("option", name=name, exact=True).click()
+    page.get_by_role("option", name=dataset_label(name), exact=True).click()
     wait_idle(page)
 
 
@@ -92,7 +93,7 @@ def test_the_pages_stop_freezes_the_counter_at_once(open_app):
     no_exception(page)
 
 
-@pytest.mark.parametrize("dataset", ["boston", "diabetes", "sine"])
+@pytest.mark.parametrize("dataset", ["boston", "diabetes", "sine", "step", "plane", "circle", "spirals"])
 def test_step_and_reset_on_every_dataset(open_app, dataset):
     page = open_app()
     if dataset != "boston":
