@@ -104,7 +104,9 @@ def features_key(state: MutableMapping) -> str:
 
 def drop_feature_widget(state: MutableMapping) -> None:
     """Rebuild the feature multiselect from ``state["features"]`` on the next run (see ``features_key``)."""
-    state.pop(features_key(state), None)
+    key = features_key(state)
+    if key in state:  # (Streamlit's test proxy of the session state has no pop with a default)
+        del state[key]
     state["features_gen"] = state.get("features_gen", 0) + 1
 
 
@@ -142,7 +144,8 @@ def apply_preset(state: MutableMapping) -> None:
     name = state["preset"]
     if name != "custom":
         write_config(state, from_preset(name, read_config(state)))
-        drop_feature_widget(state)  # rebuilt from the preset's features
+        if not is_locked(state, "features"):
+            drop_feature_widget(state)  # rebuilt from the preset's features
 
 
 def fit_batch_size(state: MutableMapping, n_rows: int) -> None:
