@@ -260,16 +260,6 @@ def test_the_histograms_follow_the_newest_epoch_unless_scrubbed_back():
     assert live.snapshot_slider_key(epochs) != live.snapshot_slider_key(epochs[:-1])
 
 
-def test_the_live_loop_sends_charts_at_most_every_interval_and_always_at_the_end():
-    run = LiveRun(replace(LIGHT, epochs=40, eval_every=1), load_boston())
-    run.start()
-    updates = list(live.live_updates(run, TrainingSlots(1), lambda: {"epoch": run.epoch}, budget=0.005, wait=1.0,
-                                     chart_interval=60.0))
-    with_charts = [u[0] for u in updates if u[0] is not None]
-    assert len(updates) > 2 and len(with_charts) == 2  # the first turn's, and the last (the run is done)
-    assert with_charts[-1] == {"epoch": 40} and updates[-1][2] is False
-
-
 def test_the_live_board_shows_the_runs_gradient_flow_layer_by_epoch():
     config = replace(LIGHT, preset="custom", hidden=((13, "sigmoid"),) * 4, init="glorot", seed=3, epochs=12,
                      sequence="independent")

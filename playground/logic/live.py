@@ -212,35 +212,23 @@ def problem_view(run, view: pictures.Pictures, rows: str, discretize: bool, epoc
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
 
 
-CHART_INTERVAL = 0.2  # seconds between two chart updates while training; the counter is sent after every turn
-
-
 def live_updates(run, slots, read_charts: Callable[[], dict], budget: float, wait: float,
-                 seconds: float = LIVE_SECONDS, chart_interval: float = CHART_INTERVAL
-                 ) -> Iterator[tuple[dict | None, bool, bool]]:
+                 seconds: float = LIVE_SECONDS) -> Iterator[tuple[dict | None, bool, bool]]:
     """The live loop: train a turn, read the charts, yield one update; until the run stops or ``seconds`` pass.
 
     A turn is the training (``budget`` seconds) and the charts' read-outs, on one of the server's ``slots``
     (waiting at most ``wait`` seconds for one): all of a session's work takes turns with everyone's.
-    Yields ``(charts, waiting, training)``: the figures (None if no slot came free, or if the last charts
-    went out less than ``chart_interval`` seconds ago), whether the run is waiting for a slot, and whether
-    it is still training. A run that is not training gives one update, with charts.
-
-    The interval keeps the charts to what a browser draws (about five rounds of four charts a second on
-    this project's test machine): an update the browser has no time to draw still costs it the time to
-    receive and take apart, time the charts it does draw then lack.
+    Yields ``(charts, waiting, training)``: the figures (None if no slot came free), whether the run is
+    waiting for a slot, and whether it is still training. A run that is not training gives one update.
     """
     deadline = time.perf_counter() + seconds
-    last_charts = -float("inf")
     while True:
         charts, waiting = None, False
         if run.status == "training":
             with slots.slot(timeout=wait) as got:
                 if got:
                     run.advance(budget)
-                    now = time.perf_counter()
-                    if run.status != "training" or now - last_charts >= chart_interval:
-                        charts, last_charts = read_charts(), now
+                    charts = read_charts()
             waiting = not got
         else:
             charts = read_charts()
