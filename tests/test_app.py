@@ -83,7 +83,9 @@ def test_each_preset_trains_and_the_charts_carry_its_data(preset, widths):
     points = figs["Predicted"]["data"][1]
     assert len(points["x"]) == 152
     assert np.allclose(points["y"], run.net.predict(run.split.X_test).ravel())
-    nodes = next(t for t in figs["Network"]["data"] if t["mode"] == "markers")
+    nodes = figs["Network"]["data"][-1]  # the neurons, drawn last; before them the weights' click points
+    weights = figs["Network"]["data"][-2]
+    assert len(weights["customdata"]) == sum(p.size for p in list(run.net.params())[0::2])
     assert np.bincount(np.asarray(nodes["x"], dtype=int)).tolist() == [13, *widths]  # neurons per layer
     assert card(at, "epoch") == "4 / 4"
 

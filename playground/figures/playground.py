@@ -239,6 +239,7 @@ def network_diagram(
     epoch: int | None = None,
     pictures: dict | None = None,
     formulas: dict | None = None,
+    clickable: bool = False,
 ) -> dict:
     """Neurons as nodes by layer; each connection coloured by its weight's sign, width by its size.
 
@@ -253,6 +254,10 @@ def network_diagram(
     formulas : dict, optional
         ``(layer, unit) -> str``, what the neuron computes, shown on hover; the neuron's
         ``"layer:unit"`` goes in its point's customdata, for a click.
+    clickable : bool
+        Put an invisible point in the middle of every connection drawn, with the weight's value on hover
+        and its id ``"w:layer:row:col"`` in its customdata, for a click (leave it off while training: the
+        points cost drawing time and a static chart has no clicks).
     """
     pictures, formulas = pictures or {}, formulas or {}
     weights = params[0::2]
@@ -284,6 +289,8 @@ def network_diagram(
     if curve_x:
         data.append({"type": "scatter", "x": curve_x, "y": curve_y, "mode": "lines", "hoverinfo": "skip",
                      "showlegend": False, "line": {"color": "#222", "width": 1.5}})
+    if clickable:
+        data.append(_weight_points(weights, shown, ys))
     marker = {"size": 12, "color": "white", "line": {"color": "#333", "width": 1.5}}
     if pictures:  # a picture takes the neuron's place; the marker stays for hover and click
         marker = {"size": max(12, int(size * 140)), "color": "rgba(255,255,255,0.01)", "symbol": "square",
@@ -313,6 +320,23 @@ def network_diagram(
     if images:
         layout["images"] = images
     return {"data": data, "layout": layout}
+
+
+def _weight_points(weights, shown, ys) -> dict:
+    """One invisible point in the middle of each connection drawn: its weight's value and click id."""
+    xs, yv, ids, names = [], [], [], []
+    for layer, W in enumerate(weights):
+        for a in range(shown[layer]):
+            for c in range(shown[layer + 1]):
+                # along the line, at a place that depends on its target, so that crossing lines' points part
+                t = 0.25 + 0.5 * (c + 0.5) / shown[layer + 1]
+                xs.append(layer + t)
+                yv.append(ys[layer][a] + t * (ys[layer + 1][c] - ys[layer][a]))
+                ids.append(f"w:{layer + 1}:{a}:{c}")
+                names.append(f"W{layer + 1}[{a + 1}, {c + 1}] = {W[a, c]:.4g} (click: its slope)")
+    return {"type": "scatter", "mode": "markers", "x": xs, "y": yv, "customdata": ids, "text": names,
+            "marker": {"size": 7, "color": "rgba(0,0,0,0)"}, "showlegend": False,
+            "hovertemplate": "%{text}<extra></extra>"}
 
 
 def _picture_size(shown: list[int]) -> float:

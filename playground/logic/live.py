@@ -156,14 +156,16 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool
         actual, predicted, idx = run.predictions(rows, max_rows=max_rows)
         charts["pva"] = (figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
                                                 f"Predicted vs actual ({rows} rows, epoch {epoch})"), epoch)
-        network = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch)
+        network = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch,
+                                          clickable=not live)
     else:
         view = pictures.compute(run)
         charts["output"] = (problem_view(run, view, rows, discretize, epoch), epoch)
         limit = figures.MAX_DIAGRAM_NEURONS
         network = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch,
                                           pictures=pictures.thumbnails(view, limit),
-                                          formulas=pictures.formulas(run.network, run.data.feature_names, limit))
+                                          formulas=pictures.formulas(run.network, run.data.feature_names, limit),
+                                          clickable=not live)
     charts["network"] = (network, epoch)
     return charts
 

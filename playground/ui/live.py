@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from playground.core import session
 from playground.core.slots import SLOT_WAIT, TRAIN_BUDGET
 from playground.core.text import md
-from playground.logic import live, pictures
+from playground.logic import live, pictures, slope
 from playground.logic.live import PANEL_CSS, board_columns, chart_figures, panel_html
 from playground.ui import board
 from playground.ui.loaders import training_slots
@@ -75,9 +75,12 @@ def live_view() -> None:
     snap_epoch = snapshot_picker(run, c[2])
     with board_place:
         clicked = board.mount(on_header_stop=_header_stop, on_neuron=_neuron_clicked)
-    if clicked:
+    if clicked and clicked.startswith(f"{slope.WEIGHT_ID}:"):
+        state["weight"] = clicked
+    elif clicked:
         state["neuron"] = clicked
     neuron_card(run)
+    slope_card(run)
     if state.pop("header_stopped", False):
         st.rerun(scope="app")  # redraw the buttons: the run is stopped
     try:
@@ -119,6 +122,30 @@ def neuron_card(run) -> None:
         right.markdown(f"**{md(card['title'])}** computes, on the standardised inputs:")
         right.code(card["formula"], language=None, wrap_lines=True)
         right.caption(md(card["about"]))
+
+
+MAX_WEIGHT_MENU = 2000  # a larger network's weights are picked by a click only
+
+
+def slope_card(run) -> None:
+    """The slope of one weight: the batch loss along it, the backprop tangent and the next SGD step."""
+    if not run.network.built and run.status == "training":
+        return
+    choices = slope.weight_choices(run)
+    if state.get("weight") not in choices:
+        state["weight"] = None
+    menu = [None, *choices] if len(choices) <= MAX_WEIGHT_MENU else [None, state["weight"]]
+    with st.expander("The slope of one weight (or click a connection in the diagram once training has stopped)",
+                     expanded=state["weight"] is not None):
+        names = run.data.feature_names
+        chosen = st.selectbox("Weight", list(dict.fromkeys(menu)), key="weight",
+                              format_func=lambda c: "none" if c is None else slope.weight_name(c, names))
+        if chosen is None:
+            return
+        card = slope.slope_card(run, chosen)
+        left, right = st.columns([3, 2])
+        left.plotly_chart(card["figure"], key="slope_figure", config={"displaylogo": False})
+        right.markdown(md(card["text"]))
 
 
 def _header_stop() -> None:
