@@ -60,3 +60,24 @@ def test_clicking_a_neuron_shows_its_picture_and_formula(open_app):
     code = page.locator('[data-testid="stCode"]').filter(has_text="h1_1").first.inner_text()
     assert code.startswith("tanh(") and "h1_8" in code
     no_exception(page)
+
+
+def test_clicking_a_connection_shows_the_slope_of_that_weight(open_app):
+    page = open_app("/?ep=3")
+    press(page, "Train")
+    page.wait_for_function(TRAIN_ENABLED, timeout=60000)
+    wait_idle(page)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"3\"]')"
+                           ".length == 5", timeout=30000)
+    # the weights' click points are the trace before the neurons'
+    points = page.locator('[data-testid="sn-live-chart"][data-name="network"] .scatterlayer .trace:nth-last-child(2)'
+                          ' .point')
+    assert points.count() == 13 * 13 + 13 * 13 + 13
+    points.nth(13 * 13 + 5).click(force=True)  # a weight of layer 2 (Plotly takes the point nearest the mouse)
+    page.get_by_text("Backpropagation says dL/dW2[").wait_for(timeout=30000)
+    text = page.evaluate("() => document.body.innerText")
+    name = "W2[" + text.split("Backpropagation says dL/dW2[", 1)[1].split("]", 1)[0] + "]"
+    assert name.startswith("W2[")
+    page.wait_for_function("(n) => [...document.querySelectorAll('.gtitle')].some(t => t.textContent.startsWith("
+                           "'The batch loss along ' + n))", arg=name, timeout=30000)
+    no_exception(page)
