@@ -6,12 +6,8 @@ trained with plain SGD, lr 0.01, batches of 32. Each repeat trains a fresh
 network for ``--epochs`` epochs once with ``record_flow=False`` and once with
 ``record_flow=True`` (which one goes first alternates between repeats, so
 machine noise hits both alike); the table reports the medians of the
-per-epoch times and their ratio (the target is at most 1.10).
-
-Run from anywhere::
-
-    python bench/flow.py            # full run
-    python bench/flow.py --quick    # smoke run with few repeats
+per-epoch times and their ratio (the target is at most 1.10). ``make bench`` runs it; from anywhere,
+``python bench/flow.py`` (``--quick`` for a few repeats only).
 """
 
 from __future__ import annotations

@@ -135,17 +135,25 @@ def measure_stop(page, url: str, train_ms: int = STEADY_MS) -> dict:
     batch 32), so that 5000 epochs outlast the measurement.
     """
     prepare(page, url, 5000, batch_size=8)
+    log, t_stop, latency, rates = train_then_stop(page, train_ms, CHARTS)
+    changes = [(t, v) for t, kind, v in log if kind == "epoch"]
+    frozen = [v for t, v in changes if t <= t_stop][-1]
+    return {"stop_latency_s": latency, "epoch_at_stop": frozen, "epoch_final": changes[-1][1], "rates": rates}
+
+
+def train_then_stop(page, train_ms: int, charts) -> tuple[list, float, float, dict]:
+    """Press Train, wait ``train_ms``, press Stop: the page's log, Stop's time, its latency (s) and the refreshes.
+
+    Refreshes are counted from 1 s after Train to Stop; the latency runs from Stop to the counter's last change.
+    """
     page.evaluate(PRESS, "Train")
     page.wait_for_timeout(train_ms)
     page.evaluate(PRESS, "Stop")
     page.wait_for_timeout(2500)
     log = page.evaluate("window.__log")
     t0, t_stop = page.evaluate("[window.__t['Train'], window.__t['Stop']]")
-    changes = [(t, v) for t, kind, v in log if kind == "epoch"]
-    last = max(t for t, _ in changes)
-    frozen = [v for t, v in changes if t <= t_stop][-1]
-    return {"stop_latency_s": max(last - t_stop, 0.0) / 1000, "epoch_at_stop": frozen, "epoch_final": changes[-1][1],
-            "rates": refreshes(log, t0 + 1000, t_stop)}
+    last = max(t for t, kind, _ in log if kind == "epoch")
+    return log, t_stop, max(last - t_stop, 0.0) / 1000, refreshes(log, t0 + 1000, t_stop, charts)
 
 
 def headless_seconds(epochs: int) -> float:
@@ -286,18 +294,10 @@ def measure_problem(page, url: str, train_ms: int = STEADY_MS) -> dict:
     page.get_by_role("button", name="Train").wait_for()
     wait_idle(page)
     page.evaluate(WATCH)
-    page.evaluate(PRESS, "Train")
-    page.wait_for_timeout(train_ms)
-    page.evaluate(PRESS, "Stop")
-    page.wait_for_timeout(2500)
-    log = page.evaluate("window.__log")
-    t0, t_stop = page.evaluate("[window.__t['Train'], window.__t['Stop']]")
-    changes = [(t, v) for t, kind, v in log if kind == "epoch"]
-    last = max(t for t, _ in changes)
+    _, _, latency, rates = train_then_stop(page, train_ms, PROBLEM_CHARTS)
     images = page.evaluate("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-name=\"network\"]"
                            " .layer-above image').length")
-    return {"stop_latency_s": max(last - t_stop, 0.0) / 1000, "rates": refreshes(log, t0 + 1000, t_stop,
-                                                                                 PROBLEM_CHARTS), "images": images}
+    return {"stop_latency_s": latency, "rates": rates, "images": images}
 
 
 def problem_report(name: str, trials: list[dict]) -> bool:
