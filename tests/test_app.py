@@ -337,12 +337,12 @@ def test_scrubbing_the_weights_slider_holds_and_moving_it_to_the_end_follows_aga
     at = start_app()
     for _ in range(3):
         button(at, "Step").click().run()
-    slider = next(s for s in at.select_slider if s.label == "Weights at epoch")
+    slider = next(s for s in at.select_slider if s.label == "Replay: epoch")
     assert slider.value == 3 and charts(at)["Weights"]["layout"]["title"]["text"].endswith("epoch 3")
     slider.set_value(1).run()
     assert charts(at)["Weights"]["layout"]["title"]["text"].endswith("epoch 1")
     button(at, "Step").click().run()  # the slider gets a new key with the new choices; the choice stays
-    slider = next(s for s in at.select_slider if s.label == "Weights at epoch")
+    slider = next(s for s in at.select_slider if s.label == "Replay: epoch")
     assert slider.value == 1 and charts(at)["Weights"]["layout"]["title"]["text"].endswith("epoch 1")
     slider.set_value(4).run()
     button(at, "Step").click().run()  # back at the end: it follows the newest epoch again

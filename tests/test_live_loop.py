@@ -267,10 +267,28 @@ def test_the_live_board_shows_the_runs_gradient_flow_layer_by_epoch():
     run.start()
     run.advance(60.0)
     assert [r.epoch for r in run.history.flow] == list(range(1, 13))
-    heat = live.chart_figures(run, False, "test", 0)["flow"][0]
+    heat = live.chart_figures(run, False, "test", run.model_epoch)["flow"][0]
     z = np.asarray(heat["data"][0]["z"], dtype=float)
     assert z.shape == (5, 12)  # 4 hidden layers and the output layer, one column per epoch
     np.testing.assert_allclose(z[:, -1], np.log10(run.history.flow[-1].grad_norm))
     flags = live.flow_logic.flow_flags(run.history.flow)
     title = heat["layout"]["title"]["text"]
     assert (flags[0].split(":")[0] in title) if flags else "<br>" not in title
+
+
+def test_the_replay_slider_takes_every_chart_back_to_the_snapshots_weights():
+    run = LiveRun(replace(LIGHT, epochs=10, eval_every=1), load_boston())
+    for _ in range(6):
+        run.step(budget=10.0)
+    snap = next(s for s in run.snapshots if s.epoch == 3)
+    replay = run.snapshot_network(3)
+    assert all(np.array_equal(p, q.astype(np.float64)) for p, q in zip(replay.params(), snap.params, strict=True))
+    now, then = live.chart_figures(run, False, "test", 6), live.chart_figures(run, False, "test", 3)
+    assert {name: e for name, (_, e) in then.items()} == {"loss": 6, "flow": 6, "weights": 3, "pva": 3, "network": 3}
+    assert then["network"][0]["layout"]["title"]["text"].startswith("Network at epoch 3")
+    np.testing.assert_array_equal(then["pva"][0]["data"][1]["y"], replay.predict(run.split.X_test).ravel())
+    assert not np.array_equal(then["pva"][0]["data"][1]["y"], now["pva"][0]["data"][1]["y"])
+    for name in ("loss", "flow"):  # the moment is marked on the charts over epochs
+        assert then[name][0]["layout"]["shapes"][-1]["x0"] == 3 and "shapes" not in now[name][0]["layout"]
+    run.start()
+    assert live.chart_figures(run, False, "test", 3)["network"][1] == 6  # while training: the current weights

@@ -87,7 +87,7 @@ def test_every_hidden_neuron_gets_a_picture_and_the_formula_it_computes():
 
 def test_a_1d_problem_draws_the_fitted_curve_and_curve_thumbnails():
     run = trained("sine-hidden")
-    charts = live.chart_figures(run, False, "test", 0)
+    charts = live.chart_figures(run, False, "test", run.model_epoch)
     curve = charts["output"][0]["data"][1]
     x = np.asarray(curve["x"], dtype=float)
     np.testing.assert_allclose(curve["y"], run.net.predict(((x[:, None] - run.split.mean) / run.split.scale))[:, 0])
@@ -99,7 +99,7 @@ def test_a_1d_problem_draws_the_fitted_curve_and_curve_thumbnails():
 
 def test_the_network_diagram_carries_the_pictures_and_a_click_id_per_neuron():
     run = trained("circle-hidden")
-    network = live.chart_figures(run, False, "train", 0)["network"][0]
+    network = live.chart_figures(run, False, "train", run.model_epoch)["network"][0]
     assert len(network["layout"]["images"]) == 4
     nodes = network["data"][-1]
     assert list(nodes["customdata"]) == ["", "", "1:0", "1:1", "1:2", "1:3", ""]
@@ -126,7 +126,7 @@ def test_two_class_runs_report_accuracy_train_and_test():
 
 
 def map_pixels(run, **options) -> np.ndarray:
-    figure = live.chart_figures(run, False, "test", 0, **options)["output"][0]
+    figure = live.chart_figures(run, False, "test", run.model_epoch, **options)["output"][0]
     return decode_png(figure["layout"]["images"][0]["source"])
 
 

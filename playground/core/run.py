@@ -289,19 +289,33 @@ class LiveRun:
     def current_params(self) -> list[np.ndarray]:
         return list(self.net.params()) if self.net.built else self.snapshots[0].params
 
-    def predictions(self, rows: str = "test", max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def snapshot_network(self, epoch: int):
+        """A new network holding the weights of the snapshot taken at ``epoch`` (for a replay), or None.
+
+        Its parameters are the snapshot's float32 values, bit for bit, as float64.
+        """
+        snap = next((s for s in self.snapshots if s.epoch == epoch), None)
+        if snap is None:
+            return None
+        net = self.config.build_network()
+        net.build(self.split.X_train.shape[1])
+        net.flat()[0][:] = np.concatenate([p.astype(np.float64).ravel() for p in snap.params])
+        return net
+
+    def predictions(self, rows: str = "test", max_rows: int | None = None, net=None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(actual, predicted, row indices into data)`` for the test or training rows.
 
         With ``max_rows``, at most that many rows, evenly spaced, are predicted (a chart that draws a
         subsample predicts only it). The prediction stores nothing in the network, so it is safe while
-        another thread trains it.
+        another thread trains it. ``net`` predicts instead of the run's network (a replayed snapshot).
         """
         s = self.split
         X, y, idx = (s.X_test, s.y_test, s.test_rows) if rows == "test" else (s.X_train, s.y_train, s.train_rows)
         if max_rows is not None and len(idx) > max_rows:
             pick = np.linspace(0, len(idx) - 1, max_rows).round().astype(int)
             X, y, idx = X[pick], y[pick], idx[pick]
-        return y.ravel(), self.network.predict(X).ravel(), idx
+        return y.ravel(), (net or self.network).predict(X).ravel(), idx
 
     @property
     def network(self):

@@ -141,33 +141,43 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool
     batched pass over the input grid.
     """
     live = run.status == "training"
-    epoch = run.model_epoch  # the weights the network holds (after an early stop, the restored ones)
     h = run.history
-    # the scrubbed snapshot once stopped; the current weights while training (or if that snapshot is gone)
-    hist, hist_epoch = histogram_figure(run, None if live or snap_epoch == epoch else snap_epoch)
-    charts = {
-        "loss": (figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs,
-                                     LOSS_AXIS[run.config.loss]), run.epoch),
-        "flow": (flow_figure(h.flow), run.epoch),
-        "weights": (hist, hist_epoch),
-    }
+    # a replay: once stopped, the epoch slider takes every chart back to that snapshot's weights
+    replay = None if live or snap_epoch == run.model_epoch else run.snapshot_network(snap_epoch)
+    net = replay or run.network
+    epoch = snap_epoch if replay is not None else run.model_epoch  # (after an early stop, the restored one)
+    params = list(net.params()) if replay is not None else run.current_params()
+    hist, hist_epoch = histogram_figure(run, epoch if replay is not None else None)
+    loss = figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs,
+                               LOSS_AXIS[run.config.loss])
+    flow = flow_figure(h.flow)
+    if replay is not None:
+        for figure in (loss, flow):
+            _mark_epoch(figure, epoch)
+    charts = {"loss": (loss, run.epoch), "flow": (flow, run.epoch), "weights": (hist, hist_epoch)}
     if pictures.problem_of(run.config) is None:
         max_rows = chart_rows(run.net.n_params(run.split.X_train.shape[1]))
-        actual, predicted, idx = run.predictions(rows, max_rows=max_rows)
+        actual, predicted, idx = run.predictions(rows, max_rows=max_rows, net=replay)
         charts["pva"] = (figures.pred_vs_actual(actual, predicted, run.data.X[idx], run.data.feature_names,
                                                 f"Predicted vs actual ({rows} rows, epoch {epoch})"), epoch)
-        network = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch,
-                                          clickable=not live)
+        network = figures.network_diagram(params, run.data.feature_names, epoch=epoch, clickable=not live)
     else:
-        view = pictures.compute(run)
+        view = pictures.compute(run, net)
         charts["output"] = (problem_view(run, view, rows, discretize, epoch), epoch)
         limit = figures.MAX_DIAGRAM_NEURONS
-        network = figures.network_diagram(run.current_params(), run.data.feature_names, epoch=epoch,
+        network = figures.network_diagram(params, run.data.feature_names, epoch=epoch,
                                           pictures=pictures.thumbnails(view, limit),
-                                          formulas=pictures.formulas(run.network, run.data.feature_names, limit),
+                                          formulas=pictures.formulas(net, run.data.feature_names, limit),
                                           clickable=not live)
     charts["network"] = (network, epoch)
     return charts
+
+
+def _mark_epoch(figure: dict, epoch: int) -> None:
+    """A vertical line at ``epoch`` on a chart whose x axis is the epoch: the moment a replay shows."""
+    line = {"type": "line", "xref": "x", "yref": "paper", "x0": epoch, "x1": epoch, "y0": 0, "y1": 1,
+            "line": {"color": "#ff7f0e", "width": 2, "dash": "dot"}}
+    figure["layout"]["shapes"] = [*figure["layout"].get("shapes", []), line]
 
 
 def neuron_choices(config) -> list[str]:

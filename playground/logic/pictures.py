@@ -46,8 +46,8 @@ def problem_of(config: RunConfig) -> Problem | None:
     return PROBLEMS.get(config.dataset)
 
 
-def compute(run) -> Pictures:
-    """Every layer's output over the grid, for the network ``run`` holds now (or its starting weights)."""
+def compute(run, net=None) -> Pictures:
+    """Every layer's output over the grid, for the network ``run`` holds now (or its starting weights), or ``net``."""
     problem = problem_of(run.config)
     if problem is None:
         raise ValueError(f"{run.config.dataset!r} is not a synthetic problem: it has no input space to draw")
@@ -55,8 +55,7 @@ def compute(run) -> Pictures:
     points = grid(problem.name, resolution)
     X = expand(points, run.data.feature_names) if problem.dims == 2 else points
     X = (X - run.split.mean) / run.split.scale
-    net = run.network
-    outs = net.layer_outputs(X)
+    outs = (net or run.network).layer_outputs(X)
     final = outs[-1][:, 0]
     if run.config.kind == "classification":
         final = 1.0 / (1.0 + np.exp(-np.clip(final, -500, 500)))

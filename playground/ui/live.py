@@ -28,12 +28,12 @@ def status_line(run) -> None:
 
 
 def snapshot_picker(run, where) -> int:
-    """The epoch whose weights the histograms show: the current one while training, or the one scrubbed to."""
+    """The epoch every chart shows: the current one while training, or the snapshot replayed once stopped."""
     epochs = live.snapshot_epochs(run)
     chosen = live.snapshot_choice(run, state.get("snap_choice"), state.get("snap_follow", True))
     if run.status != "training" and len(epochs) > 1:
         key = live.snapshot_slider_key(epochs)
-        chosen = where.select_slider("Weights at epoch", epochs, value=chosen, key=key, on_change=_scrubbed,
+        chosen = where.select_slider("Replay: epoch", epochs, value=chosen, key=key, on_change=_scrubbed,
                                      args=(key, epochs[-1]))
     state["snap_choice"] = chosen
     return chosen

@@ -81,3 +81,23 @@ def test_clicking_a_connection_shows_the_slope_of_that_weight(open_app):
     page.wait_for_function("(n) => [...document.querySelectorAll('.gtitle')].some(t => t.textContent.startsWith("
                            "'The batch loss along ' + n))", arg=name, timeout=30000)
     no_exception(page)
+
+
+def test_the_replay_slider_takes_every_chart_back(open_app):
+    page = open_app("/?ep=30")
+    press(page, "Train")
+    page.wait_for_function(TRAIN_ENABLED, timeout=60000)
+    wait_idle(page)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"30\"]')"
+                           ".length == 5", timeout=30000)
+    slider = page.get_by_role("slider", name="Replay: epoch")
+    slider.focus()
+    slider.press("Home")  # the first snapshot: the starting weights, epoch 0
+    page.wait_for_function("() => ['pva', 'network', 'weights'].every(n => document.querySelector("
+                           "`[data-testid=\"sn-live-chart\"][data-name=\"${n}\"]`).dataset.epoch === '0')",
+                           timeout=30000)
+    marks = page.evaluate("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-name=\"loss\"]"
+                          " .shapelayer path').length")
+    assert marks >= 1  # the moment marked on the loss chart
+    assert epoch(page) == 30
+    no_exception(page)
