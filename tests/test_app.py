@@ -347,3 +347,22 @@ def test_scrubbing_the_weights_slider_holds_and_moving_it_to_the_end_follows_aga
     slider.set_value(4).run()
     button(at, "Step").click().run()  # back at the end: it follows the newest epoch again
     assert charts(at)["Weights"]["layout"]["title"]["text"].endswith("epoch 5")
+
+
+def test_play_the_run_sends_every_snapshot_to_the_board():
+    at = start_app()
+    at.number_input(key="eval_every").set_value(2).run()
+    at.number_input(key="epochs").set_value(4).run()
+    button(at, "Train").click().run()
+    run = at.session_state["run"]
+    assert run.status == "done"
+    next(s for s in at.select_slider if s.label == "Replay: epoch").set_value(0).run()
+    assert board_update(at)["charts"]["network"]["epoch"] == 0 and at.session_state["snap_follow"] is False
+    button(at, "Play the run").click().run()
+    assert not at.exception
+    from playground.ui.board import read_carrier
+
+    shown = [read_carrier(h.proto.body) for h in at.html]
+    # the board's element keeps only its last update; the replay ends on the last snapshot
+    assert [u for u in shown if u] and board_update(at)["charts"]["network"]["epoch"] == run.snapshots[-1].epoch
+    assert at.session_state["snap_choice"] == run.snapshots[-1].epoch

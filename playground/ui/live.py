@@ -6,6 +6,8 @@ is ``playground.logic.live.live_updates``; this module draws it with Streamlit a
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
@@ -35,8 +37,25 @@ def snapshot_picker(run, where) -> int:
         key = live.snapshot_slider_key(epochs)
         chosen = where.select_slider("Replay: epoch", epochs, value=chosen, key=key, on_change=_scrubbed,
                                      args=(key, epochs[-1]))
+        where.button("Play the run", icon=":material/play_arrow:", key="replay_play", on_click=_play,
+                     help="Every chart goes through the run's snapshots, from epoch 0 to the last.")
     state["snap_choice"] = chosen
     return chosen
+
+
+def _play() -> None:
+    state["replay_playing"] = True
+
+
+REPLAY_FRAME = 0.35  # seconds each snapshot of a played replay stays on screen
+
+
+def play_replay(run, carrier, draw) -> None:
+    """Send every snapshot's charts to the board in turn (``draw(epoch)`` builds them), then stay at the last."""
+    for epoch in live.snapshot_epochs(run):
+        carrier.html(board.carrier_html(panel_html(run), board.payload(draw(epoch), board_columns(run.config), True)))
+        time.sleep(REPLAY_FRAME)
+    state["snap_choice"], state["snap_follow"] = live.snapshot_epochs(run)[-1], True
 
 
 def _scrubbed(key: str, latest: int) -> None:
@@ -83,6 +102,9 @@ def live_view() -> None:
     slope_card(run)
     if state.pop("header_stopped", False):
         st.rerun(scope="app")  # redraw the buttons: the run is stopped
+    if state.pop("replay_playing", False) and run.status != "training":
+        play_replay(run, carrier, lambda e: chart_figures(run, log_y, rows, e, discretize))
+        snap_epoch = state["snap_choice"]
     try:
         for charts, waiting, training_now in live.live_updates(
             run, training_slots(), lambda: chart_figures(run, log_y, rows, snap_epoch, discretize), TRAIN_BUDGET,
