@@ -35,6 +35,7 @@ if not errors:
             run.adopt(state.pop("pending_model"))
         except ValueError as exc:
             st.error(md(f"The loaded model does not fit this data: {exc}."))
+    sharing.go_to_moment(state, run)
     sharing.sync_url(state, config)
     with st.sidebar:
         sharing.share_panel(state, config, run)

@@ -203,3 +203,20 @@ def test_downloads_are_offered_and_enabled_after_training():
     button(at, "Step").click().run()
     after = {d.proto.label: d.proto.disabled for d in at.get("download_button")}
     assert not any(after.values())
+
+
+def test_a_link_to_a_moment_trains_a_new_run_to_that_epoch_and_stops_there():
+    config = replace(from_preset("book-deep"), epochs=20, early_stopping=False)
+    at = open_with(share.to_query(config, at=7))
+    assert not at.exception and not at.warning
+    run = at.session_state["run"]
+    assert run.epoch == 7 and run.status == "stopped"
+    from playground.core.run import LiveRun
+    from scratchnet.data import load_boston
+
+    alone = LiveRun(config, load_boston())
+    for _ in range(7):
+        alone.step(budget=10.0)
+    assert all(np.array_equal(a, b) for a, b in zip(run.net.params(), alone.net.params(), strict=True))
+    late = open_with(share.to_query(config, at=99))
+    assert late.session_state["run"].epoch == 0 and "after the run's last epoch, 20" in shown(late.warning[0].value)

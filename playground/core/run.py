@@ -136,6 +136,13 @@ class LiveRun:
         self._interrupt.clear()
         self._rate_marks = [(time.perf_counter(), self.epoch)]
 
+    @_locked
+    def train_to(self, epoch: int) -> None:
+        """Train until ``epoch`` (a link's moment) and stop there, as a long Step does."""
+        self.start()
+        if self.status == "training":
+            self._stop_at = min(int(epoch), self.config.epochs)
+
     def stop(self) -> None:
         """Stop training; the history, the weights and a paused epoch's place are kept.
 

@@ -45,6 +45,7 @@ PARAMS = {
     "dseed": "data_seed",
 }
 CLASSROOM = "lock"  # comma-separated control names that a classroom link hides and fixes
+MOMENT = "at"  # a moment of the run: the link trains to that epoch and stops there
 SIGNATURE = "sig"  # a classroom link's signature: its values cannot be edited and keep the lock
 SECRET_ENV = "SCRATCHNET_LINK_SECRET"  # set it on a class server so that classroom links survive restarts
 _PROCESS_SECRET = secrets.token_bytes(32)
@@ -70,7 +71,7 @@ def _text(config: RunConfig, name: str) -> str:
     return str(value)
 
 
-def to_query(config: RunConfig, locked: tuple[str, ...] = ()) -> dict[str, str]:
+def to_query(config: RunConfig, locked: tuple[str, ...] = (), at: int | None = None) -> dict[str, str]:
     """The query parameters of a link that reopens ``config`` (``features`` only when some are dropped).
 
     A classroom link (``locked``) is signed, so that a student who edits it gets no locked session.
@@ -78,6 +79,8 @@ def to_query(config: RunConfig, locked: tuple[str, ...] = ()) -> dict[str, str]:
     params = {key: _text(config, name) for key, name in PARAMS.items() if name != "features"}
     if config.features is not None:
         params["f"] = _text(config, "features")
+    if at is not None:
+        params[MOMENT] = str(int(at))
     if locked:
         params[CLASSROOM] = ",".join(locked)
         params[SIGNATURE] = signature(params)
@@ -214,7 +217,7 @@ def from_values(values: Mapping, names: Mapping[str, str]) -> tuple[RunConfig, t
     problems, parsed = [], {}
     base = from_preset("book-deep")
     for key, raw in values.items():
-        if key in (CLASSROOM, "locked", "scratchnet"):
+        if key in (CLASSROOM, "locked", "scratchnet", MOMENT):
             continue
         field = names.get(key)
         if field is None:
@@ -273,6 +276,20 @@ def from_json(text: str | bytes) -> tuple[RunConfig, tuple[str, ...], list[str]]
     if not isinstance(doc, dict):
         return from_preset("book-deep"), (), ["the file does not hold a configuration object"]
     return from_values(doc, {f.name: f.name for f in fields(RunConfig)})
+
+
+def moment_of(params: Mapping, epochs: int) -> tuple[int | None, list[str]]:
+    """The link's moment (``at``): an epoch from 1 to the configuration's ``epochs``, or None, and any problem."""
+    if MOMENT not in params:
+        return None, []
+    raw = _single(params[MOMENT])
+    try:
+        at = _number(raw, MOMENT, "epochs")
+    except _Bad as exc:
+        return None, [str(exc)]
+    if at > epochs:
+        return None, [f"{MOMENT}={_show(raw)} is after the run's last epoch, {epochs}"]
+    return at, []
 
 
 def warning_text(problems: list[str]) -> str:

@@ -48,9 +48,20 @@ def apply_link_once(state: MutableMapping, n_rows_of) -> None:
     config, lock, problems = share.from_query(params)
     names, rows = n_rows_of(config.dataset)
     config, more = share.settle(config, names, rows)
+    at, bad = share.moment_of(params, config.epochs)
     session.write_config(state, config)
     state["locked"] = lock
-    state["link_warning"] = share.warning_text(problems + more)
+    if at is not None:
+        state["link_moment"] = at
+    state["link_warning"] = share.warning_text(problems + more + bad)
+
+
+def go_to_moment(state: MutableMapping, run) -> None:
+    """A link with a moment: train the fresh run to that epoch, live, and stop there (once)."""
+    at = state.pop("link_moment", None)
+    if at is not None and run.epoch == 0 and run.status != "training":
+        run.train_to(at)
+        state["snap_follow"] = True
 
 
 def show_link_warning(state: MutableMapping) -> None:
@@ -66,9 +77,9 @@ def sync_url(state: MutableMapping, config: RunConfig) -> None:
         st.query_params.from_dict(params)
 
 
-def link(config: RunConfig, lock: tuple[str, ...] = ()) -> str:
+def link(config: RunConfig, lock: tuple[str, ...] = (), at: int | None = None) -> str:
     base = (st.context.url or "").split("?")[0]
-    return f"{base}?{urlencode(share.to_query(config, lock))}"
+    return f"{base}?{urlencode(share.to_query(config, lock, at))}"
 
 
 def share_panel(state: MutableMapping, config: RunConfig, run) -> None:
@@ -76,6 +87,10 @@ def share_panel(state: MutableMapping, config: RunConfig, run) -> None:
     with st.expander("Share and export", icon=":material/ios_share:"):
         st.caption("The address bar always holds a link to this setup. Copy it, or use the buttons below.")
         st.code(link(config, locked(state)), language=None, wrap_lines=True)
+        moment = state.get("snap_choice") if not state.get("snap_follow", True) else run.epoch
+        if moment:
+            st.caption(f"A link to this moment, epoch {moment}: it trains a new run to that epoch and stops there.")
+            st.code(link(config, locked(state), at=moment), language=None, wrap_lines=True)
         # two buttons a row: four in the sidebar's width cut their labels to "C." and "P."
         top, bottom = st.columns(2), st.columns(2)
         top[0].download_button("Configuration (JSON)", share.to_json(config, locked(state)),
