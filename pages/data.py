@@ -3,6 +3,7 @@
 import streamlit as st
 
 from playground.core import session
+from playground.core.config import dataset_label
 from playground.figures import data as data_figures
 from playground.logic import data as datainfo
 from playground.ui import upload
@@ -29,7 +30,7 @@ def chooser() -> None:
         options,
         key="data_dataset",
         on_change=lambda: upload.choose_dataset(state, state["data_dataset"]),
-        format_func=datainfo.dataset_label,
+        format_func=dataset_label,
         disabled=session.is_locked(state, "dataset"),
     )
     with right.expander("Load your own CSV (this session only)", icon=":material/upload_file:"):

@@ -175,16 +175,15 @@ def _copy_network(
 ) -> NeuralNetwork:
     """Return a new built network with ``net``'s architecture and starting weights."""
     if isinstance(net, NeuralNetwork):
-        copy = NeuralNetwork.from_config(net.get_config())
-        if start_params is None and net.built:
-            start_params = [np.array(p, copy=True) for p in net.params()]
+        copy = net.clone()
     else:
         copy = net()
         if not isinstance(copy, NeuralNetwork):
             raise TypeError(f"the network factory must return a NeuralNetwork, got {type(copy).__name__}")
         if copy.built:
             copy.reset()
-    copy.build(width)
+    if not copy.built:
+        copy.build(width)
     if start_params is not None:
         flat = copy.flat()[0]
         values = np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in start_params])

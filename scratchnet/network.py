@@ -110,6 +110,20 @@ class NeuralNetwork:
             layer.use_buffers(params, grads)
         return flat_params, flat_grads
 
+    def clone(self) -> NeuralNetwork:
+        """Return a new network of the same architecture; built, it holds copies of this one's current weights.
+
+        An unbuilt network's clone is unbuilt too and draws the same starting weights from the same seed.
+        """
+        copy = NeuralNetwork.from_config(self.get_config())
+        if self.built:
+            width = self.layers[0].input_width
+            if width is None:
+                raise ValueError("the network's first layer has no input width")
+            copy.build(width)
+            copy.flat()[0][:] = self.flat()[0]
+        return copy
+
     def reset(self) -> None:
         """Forget the weights; the next forward pass draws the same starting weights again."""
         for layer in self.layers:

@@ -79,7 +79,7 @@ def weight_slope(
         raise ValueError(f"lr must be > 0, got {lr!r}")
     if points < 5:
         raise ValueError(f"points must be at least 5, got {points!r}")
-    copy = _clone(net)
+    copy = net.clone()
     weight = copy.layers[layer].params[0]
     w0 = float(weight[row, col])
     loss = get_loss(copy.loss.get_config())
@@ -99,18 +99,6 @@ def weight_slope(
     loss0 = loss_at(w0)
     return Slope(layer, row, col, weights, losses, w0, loss0, gradient, finite_difference, float(lr), w_next,
                  loss_next)
-
-
-def _clone(net: NeuralNetwork) -> NeuralNetwork:
-    """Return a built copy of ``net`` holding copies of its current weights."""
-    copy = NeuralNetwork.from_config(net.get_config())
-    width = net.layers[0].input_width
-    if width is None:
-        raise ValueError("the network's first layer has no input width yet")
-    copy.build(width)
-    for mine, theirs in zip(copy.params(), net.params(), strict=True):
-        mine[...] = theirs
-    return copy
 
 
 def _gradient(copy: NeuralNetwork, layer: int, row: int, col: int, X: np.ndarray, y: np.ndarray) -> float:

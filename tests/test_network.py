@@ -427,3 +427,13 @@ def test_layer_outputs_store_nothing():
         net.layer_outputs(X, chunk_rows=0)
     with pytest.raises(ValueError, match=r"X must be 2-D \(rows, columns\), got shape \(6,\)"):
         net.layer_outputs(X[:, 0])
+
+
+def test_clone_copies_the_current_weights_and_shares_nothing():
+    net = NeuralNetwork([Dense(4, "tanh"), Dense(1)], "mse", seed=3)
+    assert not net.clone().built
+    net.predict(np.ones((2, 3)))
+    twin = net.clone()
+    assert all(np.array_equal(a, b) for a, b in zip(net.params(), twin.params(), strict=True))
+    next(twin.params())[0, 0] += 1.0
+    assert not np.array_equal(next(net.params()), next(twin.params()))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from playground.core import session, text
-from playground.core.config import DATASETS, dataset_label  # noqa: F401 (the Data page's menu)
+from playground.core.config import DATASETS
 from playground.figures.common import MAX_SCATTER
 from scratchnet.data import Dataset, csv_columns, load_csv
 
