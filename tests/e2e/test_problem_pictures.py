@@ -20,6 +20,16 @@ TRAIN_ENABLED = ("() => { const b = [...document.querySelector('[data-testid=\"s
                  ".querySelectorAll('button')].find(x => x.innerText.trim() === 'Train'); return b && !b.disabled; }")
 
 
+def train_to_the_end(page, epochs: int):
+    """Press Train and wait until the run is done and every chart, interactive again, shows its last epoch."""
+    press(page, "Train")
+    page.wait_for_function(TRAIN_ENABLED, timeout=60000)
+    wait_idle(page)
+    page.wait_for_function("(e) => document.querySelectorAll(`[data-testid=\"sn-live-chart\"][data-epoch=\"${e}\"]`)"
+                           ".length == 5", arg=epochs, timeout=30000)
+    return page
+
+
 def spirals_link(**changes) -> str:
     return "/?" + urlencode(share.to_query(replace(from_preset("spirals-deep"), **changes)))
 
@@ -45,12 +55,7 @@ def test_the_output_map_and_the_neuron_pictures_change_while_training(open_app):
 
 
 def test_clicking_a_neuron_shows_its_picture_and_formula(open_app):
-    page = open_app(spirals_link(epochs=30))
-    press(page, "Train")
-    page.wait_for_function(TRAIN_ENABLED, timeout=60000)  # done: the charts are interactive again
-    wait_idle(page)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"30\"]')"
-                           ".length == 5", timeout=30000)
+    page = train_to_the_end(open_app(spirals_link(epochs=30)), 30)
     neurons = page.locator('[data-testid="sn-live-chart"][data-name="network"] .scatterlayer .trace:last-child .point')
     assert neurons.count() == 2 + 24 + 1
     neurons.nth(2 + 8 + 3).click(force=True)  # layer 2, neuron 4
@@ -63,12 +68,7 @@ def test_clicking_a_neuron_shows_its_picture_and_formula(open_app):
 
 
 def test_clicking_a_connection_shows_the_slope_of_that_weight(open_app):
-    page = open_app("/?ep=3")
-    press(page, "Train")
-    page.wait_for_function(TRAIN_ENABLED, timeout=60000)
-    wait_idle(page)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"3\"]')"
-                           ".length == 5", timeout=30000)
+    page = train_to_the_end(open_app("/?ep=3"), 3)
     # the weights' click points are the trace before the neurons'
     points = page.locator('[data-testid="sn-live-chart"][data-name="network"] .scatterlayer .trace:nth-last-child(2)'
                           ' .point')
@@ -84,12 +84,7 @@ def test_clicking_a_connection_shows_the_slope_of_that_weight(open_app):
 
 
 def test_the_replay_slider_takes_every_chart_back(open_app):
-    page = open_app("/?ep=30")
-    press(page, "Train")
-    page.wait_for_function(TRAIN_ENABLED, timeout=60000)
-    wait_idle(page)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"sn-live-chart\"][data-epoch=\"30\"]')"
-                           ".length == 5", timeout=30000)
+    page = train_to_the_end(open_app("/?ep=30"), 30)
     slider = page.get_by_role("slider", name="Replay: epoch")
     slider.focus()
     slider.press("Home")  # the first snapshot: the starting weights, epoch 0
