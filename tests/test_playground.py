@@ -212,8 +212,23 @@ def test_histogram_bar_counts_sum_to_the_number_of_weights(boston):
     edges = [figures.histogram_edges([p]) for p in params]
     fig = figures.weight_histograms(params, edges, 0)
     assert len(fig["data"]) == len(params)
-    for bar, p in zip(fig["data"], params, strict=True):
-        assert bar["type"] == "bar" and int(np.sum(bar["y"])) == p.size
+    for trace, p, e in zip(fig["data"], params, edges, strict=True):
+        x, y, bins = np.asarray(trace["x"]), np.asarray(trace["y"]), np.asarray(trace["customdata"])
+        assert trace["fill"] == "tozeroy" and int(y[::2].sum()) == p.size  # each bin's count once
+        assert np.array_equal(x[::2], e[:-1]) and np.array_equal(x[1::2], e[1:])  # touching bars: left, right edge
+        assert np.array_equal(bins[::2, 0], e[:-1]) and np.array_equal(y[::2], y[1::2])
+    n_layers = len(params) // 2
+    assert [fig["data"][2 * k]["xaxis"] for k in range(n_layers)] == ["x", *[f"x{k}" for k in range(2, n_layers + 1)]]
+    assert fig["data"][1]["xaxis"] == fig["data"][0]["xaxis"]  # a layer's biases over its weights
+
+
+def test_step_histogram_counts_like_numpy():
+    values = np.array([-0.9, -0.1, 0.0, 0.2, 0.2, 0.95])
+    edges = np.linspace(-1, 1, 5)
+    x, y, bins, counts = figures.step_histogram(values, edges)
+    assert counts.tolist() == np.histogram(values, edges)[0].tolist() == [1, 1, 3, 1]
+    assert x.tolist() == [-1, -0.5, -0.5, 0, 0, 0.5, 0.5, 1] and y.tolist() == [1, 1, 1, 1, 3, 3, 1, 1]
+    assert bins.shape == (8, 2)
 
 
 def test_pred_vs_actual_line_spans_the_data():
@@ -284,5 +299,5 @@ def test_histograms_of_a_thinned_out_snapshot_fall_back_to_the_current_weights(b
     gone = max(s.epoch for s in run.snapshots) + 1  # not a snapshot
     fig, shown = histogram_figure(run, gone)
     assert shown == run.epoch
-    counts = [int(np.asarray(bar["y"]).sum()) for bar in fig["data"]]
+    counts = [int(np.asarray(trace["y"])[::2].sum()) for trace in fig["data"]]
     assert counts == [p.size for p in run.current_params()]

@@ -80,56 +80,52 @@ def histogram_edges(arrays: list[np.ndarray], bins: int = 30) -> np.ndarray:
     return np.linspace(-top, top, bins + 1)
 
 
-def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch: int) -> dict:
-    """One row per layer: weights (left) and biases (right), binned server-side with ``edges``.
+def step_histogram(values: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``values`` binned by ``edges`` (``bins + 1``), as the outline of touching bars, and the counts.
 
-    ``snapshot`` is ``[W1, B1, W2, B2, ...]``; ``edges`` has one array of bin edges per entry.
+    Returns ``x`` and ``y`` of the outline (``2 * bins`` vertices: each bin's left and right edge at its
+    count), each vertex's bin ``(lo, hi)`` as ``(2 * bins, 2)``, and the ``bins`` counts.
+    """
+    counts, _ = np.histogram(values, bins=edges)
+    x = np.repeat(edges, 2)[1:-1]
+    bins = np.repeat(np.c_[edges[:-1], edges[1:]], 2, axis=0)
+    return x, np.repeat(counts, 2), bins, counts
+
+
+def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch: int) -> dict:
+    """One row per layer: the histogram of its weights, with its biases' histogram over it, binned server-side.
+
+    ``snapshot`` is ``[W1, B1, W2, B2, ...]``; ``edges`` has one array of bin edges per entry. Each
+    histogram is one filled outline (a trace per array, one axis pair per layer): the live board redraws
+    it several times a second, and a bar trace per bin on an axis pair per array drew three times slower.
     """
     n_rows = len(snapshot) // 2
-    gap = 0.12 / max(n_rows, 1) + 0.04
+    gap = 0.1 / max(n_rows, 1) + 0.05
     height = (1.0 - gap * (n_rows - 1)) / n_rows
-    data, layout, annotations = (
-        [],
-        base_layout(f"Weights and biases at epoch {epoch}", 150 * n_rows + 90, bargap=0.05, showlegend=False),
-        [],
-    )
-    for k, (values, e) in enumerate(zip(snapshot, edges, strict=True)):
-        counts, _ = np.histogram(values, bins=e)
-        row, col = k // 2, k % 2
-        n = k + 1
+    layout = base_layout(f"Weights and biases at epoch {epoch}", 120 * n_rows + 90, showlegend=False)
+    data, annotations = [], []
+    for row in range(n_rows):
+        ax = "" if row == 0 else str(row + 1)
         top = 1.0 - row * (height + gap)
-        ax = "" if n == 1 else str(n)
-        data.append(
-            {
-                "type": "bar",
-                "x": (e[:-1] + e[1:]) / 2,
-                "y": counts,
-                "width": np.diff(e),
-                "xaxis": f"x{ax}",
-                "yaxis": f"y{ax}",
-                "marker": {"color": TRAIN_COLOUR if col == 0 else BIAS_COLOUR},
-                "hovertemplate": "%{x:.3g}: %{y} values<extra></extra>",
-            }
-        )
-        x_dom = [0.0, 0.47] if col == 0 else [0.53, 1.0]
-        # few ticks: every tick label is measured on every redraw, and there are two axes per histogram
-        layout[f"xaxis{ax}"] = {"domain": x_dom, "anchor": f"y{ax}", "range": [float(e[0]), float(e[-1])],
-                                "nticks": 5, "showgrid": False}
-        layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}", "nticks": 3}
-        label = f"{'W' if col == 0 else 'B'}{row + 1}: {'weights' if col == 0 else 'biases'} of layer {row + 1}"
-        annotations.append(
-            {
-                "text": label,
-                "x": sum(x_dom) / 2,
-                "y": top,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "font": {"size": 12},
-            }
-        )
+        for k, colour, what in ((2 * row, TRAIN_COLOUR, "weights"), (2 * row + 1, BIAS_COLOUR, "biases")):
+            x, y, bins, _ = step_histogram(snapshot[k], edges[k])
+            data.append({"type": "scatter", "mode": "lines", "x": x, "y": y, "xaxis": f"x{ax}", "yaxis": f"y{ax}",
+                         "fill": "tozeroy", "line": {"width": 1, "color": colour}, "fillcolor": colour,
+                         "opacity": 0.75, "customdata": bins, "name": f"{what} of layer {row + 1}",
+                         "hovertemplate": f"%{{customdata[0]:.3g}} to %{{customdata[1]:.3g}}: %{{y}} {what}"
+                                          "<extra></extra>"})
+        reach = max(float(edges[2 * row][-1]), float(edges[2 * row + 1][-1]))
+        # few ticks: every tick label is measured on every redraw
+        layout[f"xaxis{ax}"] = {"domain": [0.0, 1.0], "anchor": f"y{ax}", "range": [-reach, reach], "nticks": 7,
+                                "showgrid": False}
+        layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}", "nticks": 3,
+                                "rangemode": "tozero"}
+        n_w, n_b = snapshot[2 * row].size, snapshot[2 * row + 1].size
+        annotations.append({"text": f"layer {row + 1}: <span style='color:{TRAIN_COLOUR}'>{n_w} weight"
+                                    f"{'' if n_w == 1 else 's'}</span>, <span style='color:{BIAS_COLOUR}'>"
+                                    f"{n_b} bias{'' if n_b == 1 else 'es'}</span>",
+                            "x": 0.0, "y": top, "xref": "paper", "yref": "paper", "showarrow": False,
+                            "xanchor": "left", "yanchor": "bottom", "font": {"size": 12}})
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
 
