@@ -235,6 +235,17 @@ def test_the_live_loop_trains_a_turn_then_yields_one_update_until_the_run_ends()
     assert reads == [3] and run.status == "done"
 
 
+def test_the_live_loop_reads_the_charts_at_most_once_an_interval_and_always_at_the_end():
+    run = LiveRun(replace(LIGHT, epochs=400, eval_every=1), load_boston())
+    run.start()
+    updates = list(live.live_updates(run, TrainingSlots(1), lambda: {"epoch": run.epoch}, budget=0.002, wait=1.0,
+                                     interval=3600.0))
+    assert len(updates) > 2 and run.status == "done"
+    with_charts = [u[0] for u in updates if u[0] is not None]
+    assert with_charts == [updates[0][0], {"epoch": 400}]  # the first turn's, then none until the run ended
+    assert updates[-1][0] == {"epoch": 400}
+
+
 def test_the_live_loop_waits_for_a_slot_without_training_or_reading_charts():
     run = LiveRun(replace(LIGHT, epochs=3), load_boston())
     run.start()

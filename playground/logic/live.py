@@ -222,25 +222,34 @@ def problem_view(run, view: pictures.Pictures, rows: str, discretize: bool, epoc
 
 # ----- the live loop's policy ------------------------------------------------------------
 LIVE_SECONDS = 30.0  # longest one live loop runs before the page reruns itself
+# shortest time between two updates that carry the charts; the turns in between send the progress panel
+# only (which is also where a Stop is noticed). Every chart update costs the browser about a tenth of a
+# second of drawing: sent after every 0.1 s turn, they kept the browser so busy it drew fewer of them.
+CHART_INTERVAL = 0.2
 
 
 def live_updates(run, slots, read_charts: Callable[[], dict], budget: float, wait: float,
-                 seconds: float = LIVE_SECONDS) -> Iterator[tuple[dict | None, bool, bool]]:
+                 seconds: float = LIVE_SECONDS, interval: float = CHART_INTERVAL,
+                 ) -> Iterator[tuple[dict | None, bool, bool]]:
     """The live loop: train a turn, read the charts, yield one update; until the run stops or ``seconds`` pass.
 
     A turn is the training (``budget`` seconds) and the charts' read-outs, on one of the server's ``slots``
     (waiting at most ``wait`` seconds for one): all of a session's work takes turns with everyone's.
     Yields ``(charts, waiting, training)``: the figures (None if no slot came free), whether the run is
     waiting for a slot, and whether it is still training. A run that is not training gives one update.
+    While training, the charts are read at most once every ``interval`` seconds, and always when the
+    run stops.
     """
     deadline = time.perf_counter() + seconds
+    drawn = -math.inf  # when the charts were last read
     while True:
         charts, waiting = None, False
         if run.status == "training":
             with slots.slot(timeout=wait) as got:
                 if got:
                     run.advance(budget)
-                    charts = read_charts()
+                    if run.status != "training" or time.perf_counter() - drawn >= interval:
+                        charts, drawn = read_charts(), time.perf_counter()
             waiting = not got
         else:
             charts = read_charts()

@@ -14,7 +14,11 @@
 // that the page mounts once per script run. It keeps one board (and one Plotly div per chart)
 // for the whole browser tab, so a rerun never rebuilds a chart. Every animation frame it looks
 // for a newer update; it then redraws the charts one per task, taking turns, so that a slow
-// browser draws fewer frames rather than falling behind.
+// browser draws fewer frames rather than falling behind. A chart whose traces did not change (the
+// output map: only its picture and title change) is redrawn with Plotly.relayout, about five times
+// faster than Plotly.react; a chart that did not change at all is not redrawn.
+// Mounted with a figure as its data instead (board.figure), the component draws that one chart where
+// it stands, with the same Plotly: a card's chart then needs none of Streamlit's own Plotly.
 
 function plotly(src) {
   if (!window.__snPlotly) {
@@ -79,7 +83,13 @@ async function pump(b) {
   try {
     const Plotly = await plotly(next.src);
     const figure = next[b.snK.chart.figure];
-    await Plotly.react(div, figure.data, figure.layout, next.config);
+    const sent = { data: JSON.stringify(figure.data), config: JSON.stringify(next.config), layout: leaves(figure.layout) };
+    const same = div.snSent && div.snSent.data === sent.data && div.snSent.config === sent.config;
+    const changes = same ? layoutChanges(div.snSent.layout, sent.layout) : null;
+    if (!changes) await Plotly.react(div, figure.data, figure.layout, next.config);
+    else if (Object.keys(changes).length) await Plotly.relayout(div, changes);  // the same traces: an image, a title
+    // (and nothing to draw when nothing changed: the rerun after a click sends the same charts again)
+    div.snSent = sent;  // what Plotly was given, before Plotly writes its own values into the figure
     if (div.dataset[b.snK.chartDiv.name] === b.snK.clickChart && !next.config.staticPlot && div.on) {
       // a replot may drop listeners: one fresh listener after every interactive draw
       if (div.removeAllListeners) div.removeAllListeners('plotly_click');
@@ -91,14 +101,35 @@ async function pump(b) {
     div.dataset[b.snK.chartDiv.epoch] = next[b.snK.chart.epoch];
   } catch (err) {
     // say so on the chart; the next update draws it afresh
+    div.snSent = null;
     if (window.Plotly) window.Plotly.purge(div);
     div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`;
   }
   setTimeout(() => pump(b), 0);
 }
 
+function leaves(obj, prefix = '', out = {}) {
+  // a layout as dotted paths to its values (arrays whole, as JSON), the form Plotly.relayout takes
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) leaves(v, key, out);
+    else out[key] = JSON.stringify(v);
+  }
+  return out;
+}
+
+function layoutChanges(before, after) {
+  // the paths whose values changed (none: {}), or null when a path went away, which a relayout cannot drop
+  if (Object.keys(before).some((k) => !(k in after))) return null;
+  const changes = {};
+  for (const [k, v] of Object.entries(after)) if (before[k] !== v) changes[k] = JSON.parse(v);
+  return changes;
+}
+
 function decode(text) {
-  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const chars = atob(text);
+  const bytes = new Uint8Array(chars.length);
+  for (let i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);  // (a callback per byte took 7 ms)
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
@@ -151,7 +182,29 @@ function headerStop(event) {
   setTimeout(() => b.snTrigger && b.snTrigger(b.snK.headerStop, true), 0);
 }
 
+function figure(component) {
+  // one chart of the page outside the board (a card's figure), drawn with the board's Plotly: the first one
+  // drawn by st.plotly_chart waited about two seconds for Streamlit's own Plotly to load
+  const F = component.data;
+  const host = component.parentElement;
+  let div = host.querySelector(`[data-testid="${F.test_id}"]`);
+  if (!div) {
+    div = document.createElement('div');
+    div.dataset.testid = F.test_id;
+    host.appendChild(div);
+  }
+  div.style.height = F.height + 'px';
+  div.dataset[F.name_attribute] = F.name;
+  const sent = JSON.stringify([F.figure, F.config]);
+  if (div.snSent === sent) return;  // a rerun that changed nothing here
+  div.snSent = sent;
+  plotly(F.src)
+    .then((Plotly) => Plotly.react(div, F.figure.data, F.figure.layout, F.config))
+    .catch((err) => { div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`; });
+}
+
 export default function (component) {
+  if (component.data && component.data.test_id) return figure(component);
   const b = board();
   b.snK = component.data;
   b.snTrigger = component.setTriggerValue;
