@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.browser import launch, serve_app, wait_idle  # noqa: E402
+from bench.clicks import clicks_report, measure_clicks  # noqa: E402
 from playground.core.config import from_preset  # noqa: E402
 from playground.core.run import LiveRun  # noqa: E402
 from scratchnet.data import load_boston  # noqa: E402
@@ -279,13 +280,13 @@ def start_heavy_neighbour(browser, url: str, csv: Path):
 PROBLEM_CHARTS = ("loss", "flow", "output", "network", "weights")
 
 
-def problem_link() -> str:
-    """The spirals with 3 hidden layers of 8 (24 neuron pictures), long enough to outlast a measurement."""
+def problem_link(epochs: int = 5000) -> str:
+    """The spirals with 3 hidden layers of 8 (24 neuron pictures), by default long enough to outlast a measurement."""
     from urllib.parse import urlencode
 
     from playground.core import share
 
-    return "?" + urlencode(share.to_query(replace(from_preset("spirals-deep"), epochs=5000, batch_size=4)))
+    return "/?" + urlencode(share.to_query(replace(from_preset("spirals-deep"), epochs=epochs, batch_size=4)))
 
 
 def measure_problem(page, url: str, train_ms: int = STEADY_MS) -> dict:
@@ -325,6 +326,7 @@ def phase(browser, url: str, trials: int) -> dict:
     result["steps"], result["resets"] = measure_step_reset(page, url, trials)
     result["problem"] = [measure_problem(page, url) for _ in range(trials)]
     page.close()
+    result["clicks"] = [measure_clicks(browser, url, problem_link(3)) for _ in range(2)]
     result["newcomer"] = [first_epoch_of_a_new_session(browser, url) for _ in range(3)]
     return result
 
@@ -397,13 +399,16 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     report("Idle machine", idle)
     problem_report("Idle machine", idle["problem"])
+    clicks_report("Idle machine", idle["clicks"])
     if loaded is not None:
         neighbour = (f"another session trains 8 x 256 sigmoid, batch {HEAVY_BATCH}, on {HEAVY_ROWS:,} rows "
                      f"(at epoch {heavy_epoch} at the end)")
         report(f"While {neighbour}, its browser drawing on this machine too", loaded)
         problem_report(f"While {neighbour}, its browser drawing on this machine too", loaded["problem"])
+        clicks_report(f"While {neighbour}, its browser drawing on this machine too", loaded["clicks"])
         report(f"While {neighbour}, its charts not drawn here (its browser elsewhere)", elsewhere)
         problem_report(f"While {neighbour}, its charts not drawn here", elsewhere["problem"])
+        clicks_report(f"While {neighbour}, its charts not drawn here", elsewhere["clicks"])
     return 0
 
 

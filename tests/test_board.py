@@ -116,3 +116,13 @@ def test_static_charts_are_sent_without_their_hover_only_data():
         for trace in live[name]["figure"]["data"]:
             assert not set(trace) & set(board.HOVER_ONLY), (name, trace.keys())
     assert live["pva"]["figure"]["data"][1]["y"] == idle["pva"]["figure"]["data"][1]["y"]  # the data itself stays
+
+
+def test_a_cards_figure_goes_to_the_browser_as_plain_json_with_hover_and_the_boards_plotly():
+    fig = figures.weight_histograms([np.ones((2, 3)), np.zeros(3)], [np.linspace(-1, 1, 5)] * 2, 7)
+    data = board.figure_data(fig, "slope")
+    assert data["test_id"] == board.FIGURE_TEST_ID and data["name"] == "slope"
+    assert data["name_attribute"] == board.CHART_DIV["name"]
+    assert data["src"] == board.payload(four_charts(), COLUMNS, static=True)["src"]
+    assert "hovertemplate" in data["figure"]["data"][0] and data["config"]["displaylogo"] is False
+    json.dumps(data, allow_nan=False)

@@ -184,6 +184,29 @@ def mount(on_header_stop=None, on_neuron=None) -> str | None:
     return str(clicked) if clicked else None
 
 
+FIGURE_TEST_ID = "sn-figure"  # the data-testid of a chart drawn by ``figure``
+
+
+def figure_data(fig: dict, name: str) -> dict:
+    """What ``figure`` hands to the browser: the chart as plain JSON, its height, Plotly's source and config."""
+    part = chart_payload(fig, 0)
+    return {"figure": part[CHART["figure"]], "height": part[CHART["height"]], "name": name,
+            "name_attribute": CHART_DIV["name"], "test_id": FIGURE_TEST_ID,
+            "src": f"component/{PLOTLY_ROUTE}/plotly.min.js", "config": {"displaylogo": False, "responsive": True}}
+
+
+def figure(fig: dict, key: str, name: str) -> None:
+    """Draw one interactive chart here with the board's Plotly (already loaded for the board), under ``key``.
+
+    ``st.plotly_chart`` loads Streamlit's own copy of Plotly the first time a page draws one, which kept the
+    first card a click opened about two seconds from the click; this draws as soon as the figure arrives.
+    """
+    from streamlit.components.v1 import declare_component
+
+    declare_component("plotly_js", path=str(PLOTLY_DIR))
+    _component()(key=key, data=figure_data(fig, name))
+
+
 @cache
 def _component():
     import streamlit as st

@@ -140,7 +140,8 @@ def neuron_card(run) -> None:
             return
         card = live.neuron_card(run, chosen)
         left, right = st.columns([3, 2])
-        left.plotly_chart(card["figure"], key="neuron_figure", config={"displaylogo": False})
+        with left:
+            board.figure(card["figure"], key="neuron_figure", name="neuron")
         right.markdown(f"**{md(card['title'])}** computes, on the standardised inputs:")
         right.code(card["formula"], language=None, wrap_lines=True)
         right.caption(md(card["about"]))
@@ -166,7 +167,8 @@ def slope_card(run) -> None:
             return
         card = slope.slope_card(run, chosen)
         left, right = st.columns([3, 2])
-        left.plotly_chart(card["figure"], key="slope_figure", config={"displaylogo": False})
+        with left:
+            board.figure(card["figure"], key="slope_figure", name="slope")
         right.markdown(md(card["text"]))
 
 

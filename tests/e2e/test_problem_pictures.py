@@ -78,8 +78,11 @@ def test_clicking_a_connection_shows_the_slope_of_that_weight(open_app):
     text = page.evaluate("() => document.body.innerText")
     name = "W2[" + text.split("Backpropagation says dL/dW2[", 1)[1].split("]", 1)[0] + "]"
     assert name.startswith("W2[")
-    page.wait_for_function("(n) => [...document.querySelectorAll('.gtitle')].some(t => t.textContent.startsWith("
-                           "'The batch loss along ' + n))", arg=name, timeout=30000)
+    page.wait_for_function("(n) => [...document.querySelectorAll('[data-testid=\"sn-figure\"][data-name=\"slope\"]"
+                           " .gtitle')].some(t => t.textContent.startsWith('The batch loss along ' + n))", arg=name,
+                           timeout=30000)
+    # drawn with the board's Plotly: Streamlit's own chart (whose first draw loaded a second Plotly) is not used
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
     no_exception(page)
 
 
