@@ -48,6 +48,10 @@ def trained(context, url: str, link: str):
                            ".startsWith('3 /') && [...document.querySelectorAll('button')]"
                            ".some((b) => b.innerText.trim() === 'Train' && !b.disabled)", timeout=60000)
     wait_idle(page, 60000)
+    # a person clicks once the diagram is drawn: every live chart showing epoch 3, then a moment to look
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+                           ".every((c) => c.dataset.epoch === '3')", timeout=60000)
+    page.wait_for_timeout(500)
     return page
 
 
