@@ -248,11 +248,14 @@ def test_network_diagram_draws_every_connection_by_sign():
     W1 = np.array([[1.0, -2.0], [0.5, 0.0]])
     W2 = np.array([[3.0], [-1.0]])
     fig = figures.network_diagram([W1, np.zeros((1, 2)), W2, np.zeros((1, 1))], ["x1", "x2"])
-    lines = [t for t in fig["data"] if t["mode"] == "lines"]
-    segments = sum(t["x"].count(None) for t in lines)
+    lines = fig["layout"]["shapes"]
+    assert {line["type"] for line in lines} == {"path"} and not [t for t in fig["data"] if t["mode"] == "lines"]
+    segments = sum(line["path"].count("M") for line in lines)
     assert segments == 6  # every weight, the zero one too
-    pos = sum(t["x"].count(None) for t in lines if t["line"]["color"] == common.POS_COLOUR)
+    pos = sum(line["path"].count("M") for line in lines if line["line"]["color"] == common.POS_COLOUR)
     assert pos == 4  # 1.0, 0.5, 3.0 and the zero weight, drawn as the thinnest positive line
+    thickest = max(lines, key=lambda line: line["line"]["width"])
+    assert thickest["path"] == "M1,1.00000L2,0.00000"  # 3.0, the largest: from the first hidden neuron to the output
 
 
 def test_sine_dataset_runs_in_the_playground():

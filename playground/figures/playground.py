@@ -197,35 +197,27 @@ def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, ho
     return {"data": data, "layout": layout}
 
 
-def _connection_traces(weights, shown, ys) -> list[dict]:
-    """Lines between neurons, grouped by sign and width band into at most 10 traces."""
+def _connection_shapes(weights, shown, ys) -> list[dict]:
+    """Lines between neurons, grouped by sign and width band into at most 10 path shapes.
+
+    Shapes, not traces: while training only the layout then changes from one update to the next (the
+    neurons' trace stays the same), which the live board redraws with a relayout, three times faster.
+    """
     top = max((float(np.max(np.abs(W))) for W in weights), default=1.0) or 1.0
-    traces = []
-    for sign, colour, label in ((1, POS_COLOUR, "positive"), (-1, NEG_COLOUR, "negative")):
+    shapes = []
+    for sign, colour in ((1, POS_COLOUR), (-1, NEG_COLOUR)):
         for b, width in enumerate(WIDTH_BANDS):
-            xs, yv = [], []
+            path = []
             for layer, W in enumerate(weights):
                 sub = W[: shown[layer], : shown[layer + 1]]
                 band = np.minimum((np.abs(sub) / top * len(WIDTH_BANDS)).astype(int), len(WIDTH_BANDS) - 1)
                 signs = np.where(sub >= 0, 1, -1)  # a zero weight is drawn as the thinnest positive line
                 for a, c in zip(*np.nonzero((signs == sign) & (band == b)), strict=True):
-                    xs += [layer, layer + 1, None]
-                    yv += [ys[layer][a], ys[layer + 1][c], None]
-            if xs:
-                traces.append(
-                    {
-                        "type": "scatter",
-                        "x": xs,
-                        "y": yv,
-                        "mode": "lines",
-                        "hoverinfo": "skip",
-                        "line": {"color": colour, "width": width},
-                        "opacity": 0.35 + 0.12 * b,
-                        "name": f"{label} weight",
-                        "showlegend": False,
-                    }
-                )
-    return traces
+                    path.append(f"M{layer},{ys[layer][a]:.5f}L{layer + 1},{ys[layer + 1][c]:.5f}")
+            if path:
+                shapes.append({"type": "path", "path": "".join(path), "xref": "x", "yref": "y", "layer": "below",
+                               "line": {"color": colour, "width": width}, "opacity": 0.35 + 0.12 * b})
+    return shapes
 
 
 def network_diagram(
@@ -260,7 +252,7 @@ def network_diagram(
     sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
     shown = [min(s, max_neurons) for s in sizes]
     ys = [np.linspace(1, -1, n) if n > 1 else np.zeros(1) for n in shown]
-    data = _connection_traces(weights, shown, ys)
+    data = []
     names = [text.plotly(name) for name in input_names[: shown[0]]]
     ids = [""] * shown[0]
     for layer, n in enumerate(shown[1:-1], start=1):
@@ -312,6 +304,7 @@ def network_diagram(
         xaxis={"tickvals": list(range(len(sizes))), "ticktext": ticks, "showgrid": False, "zeroline": False,
                "range": [-0.35, len(sizes) - 0.65]},
         yaxis={"visible": False, "range": [-1.25, 1.25]},
+        shapes=_connection_shapes(weights, shown, ys),
     )
     if images:
         layout["images"] = images
