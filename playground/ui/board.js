@@ -16,7 +16,8 @@
 // for a newer update; it then redraws the charts one per task, taking turns, so that a slow
 // browser draws fewer frames rather than falling behind. A chart whose traces did not change (the
 // output map: only its picture and title change) is redrawn with Plotly.relayout, about five times
-// faster than Plotly.react; a chart that did not change at all is not redrawn.
+// faster than Plotly.react; a chart that did not change at all is not redrawn. A draw that has not
+// finished within PATIENCE_MS stops holding up the other charts (it keeps its own chart until done).
 // Mounted with a figure as its data instead (board.figure), the component draws that one chart where
 // it stands, with the same Plotly: a card's chart then needs none of Streamlit's own Plotly.
 
@@ -67,19 +68,30 @@ function chart(b, name) {
   return div;
 }
 
+const PATIENCE_MS = 2000;  // a draw that has not finished by then no longer holds up the other charts
+
 async function pump(b) {
-  // the next chart with an update waiting, starting after the last one drawn
+  // the next chart with an update waiting (and no draw of its own still going), after the last one drawn
   const all = [...b.snCharts.values()];
   const start = (b.snLast ?? -1) + 1;
-  const k = all.map((_, i) => (start + i) % all.length).find((i) => all[i].snNext);
+  const k = all.map((_, i) => (start + i) % all.length).find((i) => all[i].snNext && !all[i].snBusy);
   if (k === undefined) {
-    b.snPumping = false;
+    // nothing to draw, or only charts whose previous draw is still going: look again shortly
+    if (all.some((d) => d.snNext)) setTimeout(() => pump(b), 50);
+    else b.snPumping = false;
     return;
   }
   const div = all[k];
   const next = div.snNext;
   div.snNext = null;
   b.snLast = k;
+  div.snBusy = true;
+  const done = draw(b, div, next).finally(() => { div.snBusy = false; });
+  await Promise.race([done, new Promise((ok) => setTimeout(ok, PATIENCE_MS))]);
+  setTimeout(() => pump(b), 0);
+}
+
+async function draw(b, div, next) {
   try {
     const Plotly = await plotly(next.src);
     const figure = next[b.snK.chart.figure];
@@ -105,7 +117,6 @@ async function pump(b) {
     if (window.Plotly) window.Plotly.purge(div);
     div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`;
   }
-  setTimeout(() => pump(b), 0);
 }
 
 function leaves(obj, prefix = '', out = {}) {
