@@ -225,8 +225,8 @@ def test_histogram_bar_counts_sum_to_the_number_of_weights(boston):
 def test_step_histogram_counts_like_numpy():
     values = np.array([-0.9, -0.1, 0.0, 0.2, 0.2, 0.95])
     edges = np.linspace(-1, 1, 5)
-    x, y, bins, counts = figures.step_histogram(values, edges)
-    assert counts.tolist() == np.histogram(values, edges)[0].tolist() == [1, 1, 3, 1]
+    x, y, bins = figures.step_histogram(values, edges)
+    assert y[::2].tolist() == np.histogram(values, edges)[0].tolist() == [1, 1, 3, 1]
     assert x.tolist() == [-1, -0.5, -0.5, 0, 0, 0.5, 0.5, 1] and y.tolist() == [1, 1, 1, 1, 3, 3, 1, 1]
     assert bins.shape == (8, 2)
 

@@ -80,16 +80,16 @@ def histogram_edges(arrays: list[np.ndarray], bins: int = 30) -> np.ndarray:
     return np.linspace(-top, top, bins + 1)
 
 
-def step_histogram(values: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``values`` binned by ``edges`` (``bins + 1``), as the outline of touching bars, and the counts.
+def step_histogram(values: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``values`` binned by ``edges`` (``bins + 1``), as the outline of touching bars.
 
     Returns ``x`` and ``y`` of the outline (``2 * bins`` vertices: each bin's left and right edge at its
-    count), each vertex's bin ``(lo, hi)`` as ``(2 * bins, 2)``, and the ``bins`` counts.
+    count, so ``y[::2]`` are the counts) and each vertex's bin ``(lo, hi)`` as ``(2 * bins, 2)``.
     """
     counts, _ = np.histogram(values, bins=edges)
     x = np.repeat(edges, 2)[1:-1]
     bins = np.repeat(np.c_[edges[:-1], edges[1:]], 2, axis=0)
-    return x, np.repeat(counts, 2), bins, counts
+    return x, np.repeat(counts, 2), bins
 
 
 def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch: int) -> dict:
@@ -108,7 +108,7 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
         ax = "" if row == 0 else str(row + 1)
         top = 1.0 - row * (height + gap)
         for k, colour, what in ((2 * row, TRAIN_COLOUR, "weights"), (2 * row + 1, BIAS_COLOUR, "biases")):
-            x, y, bins, _ = step_histogram(snapshot[k], edges[k])
+            x, y, bins = step_histogram(snapshot[k], edges[k])
             data.append({"type": "scatter", "mode": "lines", "x": x, "y": y, "xaxis": f"x{ax}", "yaxis": f"y{ax}",
                          "fill": "tozeroy", "line": {"width": 1, "color": colour}, "fillcolor": colour,
                          "opacity": 0.75, "customdata": bins, "name": f"{what} of layer {row + 1}",

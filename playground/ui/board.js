@@ -112,11 +112,15 @@ async function draw(b, div, next) {
     }
     div.dataset[b.snK.chartDiv.epoch] = next[b.snK.chart.epoch];
   } catch (err) {
-    // say so on the chart; the next update draws it afresh
-    div.snSent = null;
-    if (window.Plotly) window.Plotly.purge(div);
-    div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`;
+    failed(div, err);  // the next update draws it afresh
   }
+}
+
+function failed(div, err) {
+  // say so on the chart, and forget what it was given, so that the same figure is drawn again next time
+  div.snSent = null;
+  if (window.Plotly) window.Plotly.purge(div);
+  div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`;
 }
 
 function leaves(obj, prefix = '', out = {}) {
@@ -211,7 +215,7 @@ function figure(component) {
   div.snSent = sent;
   plotly(F.src)
     .then((Plotly) => Plotly.react(div, F.figure.data, F.figure.layout, F.config))
-    .catch((err) => { div.textContent = `This chart could not be drawn: ${err && err.message ? err.message : err}`; });
+    .catch((err) => failed(div, err));
 }
 
 export default function (component) {

@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 
 PLOTLY_DIR = Path(__import__("plotly").__file__).parent / "package_data"
-# declare_component names a component after the module that declares it; served at
-# component/<PLOTLY_ROUTE>/plotly.min.js
+# declare_component names a component after the module that declares it; served at PLOTLY_SRC
 PLOTLY_ROUTE = f"{__name__}.plotly_js"
+PLOTLY_SRC = f"component/{PLOTLY_ROUTE}/plotly.min.js"
 COMPONENT = "scratchnet_live_board"
 # what board.js reads, declared once here and handed to it as the component's data
 CARRIER = {"data_class": "sn-live-data", "state_class": "sn-live-state", "seq": "seq", "payload": "payload",
@@ -133,7 +133,7 @@ def payload(charts: dict, columns, static: bool, seq: int | None = None) -> dict
         raise ValueError(f"columns must name each chart once: got {names} for charts {sorted(charts)}")
     return {
         PAYLOAD["seq"]: next(_SEQUENCE) if seq is None else int(seq),
-        PAYLOAD["src"]: f"component/{PLOTLY_ROUTE}/plotly.min.js",
+        PAYLOAD["src"]: PLOTLY_SRC,
         PAYLOAD["config"]: {"staticPlot": True} if static else {"displaylogo": False, "responsive": True},
         PAYLOAD["columns"]: [list(col) for col in columns],
         PAYLOAD["charts"]: {name: chart_payload(fig, epoch, static) for name, (fig, epoch) in charts.items()},
@@ -175,9 +175,7 @@ def mount(on_header_stop=None, on_neuron=None) -> str | None:
     network diagram (interactive charts only, so once training has stopped). Returns the clicked neuron's
     ``"layer:unit"`` in the rerun that click caused, else None.
     """
-    from streamlit.components.v1 import declare_component
-
-    declare_component("plotly_js", path=str(PLOTLY_DIR))  # the route that serves plotly.min.js
+    _serve_plotly()
     result = _component()(key="live_board", data=CONTRACT, **{f"on_{HEADER_STOP}_change": on_header_stop,
                                                                f"on_{NEURON_CLICK}_change": on_neuron})
     clicked = getattr(result, NEURON_CLICK, None)
@@ -192,7 +190,7 @@ def figure_data(fig: dict, name: str) -> dict:
     part = chart_payload(fig, 0)
     return {"figure": part[CHART["figure"]], "height": part[CHART["height"]], "name": name,
             "name_attribute": CHART_DIV["name"], "test_id": FIGURE_TEST_ID,
-            "src": f"component/{PLOTLY_ROUTE}/plotly.min.js", "config": {"displaylogo": False, "responsive": True}}
+            "src": PLOTLY_SRC, "config": {"displaylogo": False, "responsive": True}}
 
 
 def figure(fig: dict, key: str, name: str) -> None:
@@ -201,10 +199,15 @@ def figure(fig: dict, key: str, name: str) -> None:
     ``st.plotly_chart`` loads Streamlit's own copy of Plotly the first time a page draws one, which kept the
     first card a click opened about two seconds from the click; this draws as soon as the figure arrives.
     """
+    _serve_plotly()
+    _component()(key=key, data=figure_data(fig, name))
+
+
+def _serve_plotly() -> None:
+    """Declare the route that serves ``plotly.min.js`` at ``PLOTLY_SRC`` (each script run that draws asks again)."""
     from streamlit.components.v1 import declare_component
 
     declare_component("plotly_js", path=str(PLOTLY_DIR))
-    _component()(key=key, data=figure_data(fig, name))
 
 
 @cache

@@ -126,6 +126,17 @@ def _neuron_clicked() -> None:
     """A click on a neuron of the diagram: the rerun it starts shows that neuron's card."""
 
 
+def card_columns(figure: dict, name: str):
+    """A card's ``figure``, large, in a left column (drawn by the board under the key ``f"{name}_figure"``).
+
+    Returns the right-hand column, for the card's words.
+    """
+    left, right = st.columns([3, 2])
+    with left:
+        board.figure(figure, key=f"{name}_figure", name=name)
+    return right
+
+
 def neuron_card(run) -> None:
     """A synthetic problem's chosen hidden neuron, large, with the formula it computes."""
     if pictures.problem_of(run.config) is None or not run.config.hidden:
@@ -139,9 +150,7 @@ def neuron_card(run) -> None:
         if chosen is None:
             return
         card = live.neuron_card(run, chosen)
-        left, right = st.columns([3, 2])
-        with left:
-            board.figure(card["figure"], key="neuron_figure", name="neuron")
+        right = card_columns(card["figure"], "neuron")
         right.markdown(f"**{md(card['title'])}** computes, on the standardised inputs:")
         right.code(card["formula"], language=None, wrap_lines=True)
         right.caption(md(card["about"]))
@@ -166,9 +175,7 @@ def slope_card(run) -> None:
         if chosen is None:
             return
         card = slope.slope_card(run, chosen)
-        left, right = st.columns([3, 2])
-        with left:
-            board.figure(card["figure"], key="slope_figure", name="slope")
+        right = card_columns(card["figure"], "slope")
         right.markdown(md(card["text"]))
 
 
