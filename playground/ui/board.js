@@ -150,14 +150,24 @@ function decode(text) {
 
 function show(b, data) {
   const P = b.snK.payload;
-  data[P.columns].forEach((names, k) => names.forEach((name) => {
+  const named = new Set();
+  data[P.columns].forEach((names, k) => names.forEach((name, i) => {
     const div = chart(b, name);
     const c = column(b, k);
-    if (div.parentNode !== c) c.appendChild(div);
+    if (c.children[i] !== div) c.insertBefore(div, c.children[i] || null);  // in its place in its column
+    named.add(name);
     const one = data[P.charts][name];
     div.style.height = one[b.snK.chart.height] + 'px';
     div.snNext = { ...one, src: data[P.src], config: data[P.config] };  // only the newest is drawn
   }));
+  for (const [name, div] of b.snCharts) {
+    // a chart this update does not name (another dataset's, such as Boston's predicted vs actual) leaves the
+    // board; it comes back, redrawn, with the next update that names it
+    if (!named.has(name)) {
+      div.snNext = null;
+      div.remove();
+    }
+  }
   if (!b.snPumping) {
     b.snPumping = true;
     setTimeout(() => pump(b), 0);

@@ -109,6 +109,29 @@ def test_step_and_reset_on_every_dataset(open_app, dataset):
     no_exception(page)
 
 
+VISIBLE_CHARTS = ("() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+                  ".filter(d => d.getClientRects().length).map(d => d.dataset.name).sort()")
+
+
+@pytest.mark.parametrize("dataset", ["circle", "sine"])
+def test_switching_from_boston_to_a_problem_leaves_no_chart_of_boston_on_the_board(open_app, dataset):
+    """Boston's predicted-vs-actual stayed on the board, stale, beside the problem's output view."""
+    page = open_app()
+    page.wait_for_function(CHARTS_AT, arg=0)  # Boston's five charts drawn, predicted vs actual among them
+    choose_dataset(page, dataset)
+    press(page, "Step")
+    page.wait_for_function(CHARTS_AT, arg=1)
+    assert page.evaluate(VISIBLE_CHARTS) == sorted(["loss", "flow", "output", "network", "weights"])
+    choose_dataset(page, "boston")  # and back: its own charts again, in their places
+    press(page, "Step")
+    page.wait_for_function(CHARTS_AT, arg=1)
+    assert page.evaluate(VISIBLE_CHARTS) == sorted(["loss", "flow", "pva", "network", "weights"])
+    order = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"sn-live-chart\"]')]"
+                          ".filter(d => d.getClientRects().length).map(d => d.dataset.name)")
+    assert order == ["loss", "flow", "pva", "network", "weights"]
+    no_exception(page)
+
+
 HOSTILE = ["</script>", "</style>", "</title>", "]]>", "--!>", "<!--"]
 
 
