@@ -78,9 +78,8 @@ def test_each_preset_trains_and_the_charts_carry_its_data(preset, widths):
     assert list(val["x"]) == [2, 4]
     assert figs["Weights"]["layout"]["title"]["text"] == "Weights and biases at epoch 4"
     assert figs["Network"]["layout"]["title"]["text"].startswith("Network at epoch 4")
-    outlines = figs["Weights"]["data"]  # each bin's count twice: at its left and its right edge
-    assert [int(np.asarray(h["y"], dtype=np.int64)[::2].sum()) for h in outlines] == [
-        p.size for p in run.net.params()]
+    bins = figs["Weights"]["data"]  # a hover point per bin, at its count
+    assert [int(np.asarray(h["y"], dtype=np.int64).sum()) for h in bins] == [p.size for p in run.net.params()]
     points = figs["Predicted"]["data"][1]
     assert len(points["x"]) == 152
     assert np.allclose(points["y"], run.net.predict(run.split.X_test).ravel())

@@ -214,8 +214,9 @@ def test_heatmap_shape(quantity):
     assert trace["type"] == "heatmap"  # SVG, not WebGL
     assert trace["z"].shape == (3, MAX_COLUMNS)
     assert trace["x"][0] == 1 and trace["x"][-1] == 1000 and len(trace["x"]) == MAX_COLUMNS
-    assert trace["y"] == ["layer 1", "layer 2", "layer 3"]
-    assert fig["layout"]["yaxis"]["autorange"] == "reversed"
+    assert trace["y"].tolist() == [1, 2, 3]
+    yaxis = fig["layout"]["yaxis"]
+    assert yaxis["range"] == [3.5, 0.5] and yaxis["ticktext"] == ["layer 1", "layer 2", "layer 3"]  # layer 1 on top
     if quantity == "grad_norm":
         assert np.isnan(trace["z"][0]).all()  # log10 of 0: blank
         np.testing.assert_allclose(trace["z"][2, -1], 3.0)
@@ -224,6 +225,43 @@ def test_heatmap_shape(quantity):
         assert np.isnan(trace["z"][2]).all()
     small = flow_heatmap(records[:5], quantity)
     assert small["data"][0]["z"].shape == (3, 5)
+
+
+@pytest.mark.parametrize("quantity", ["grad_norm", "update_ratio", "stuck"])
+def test_the_live_heatmap_is_a_picture_of_the_same_cells_in_the_same_colours(quantity):
+    from playground.figures import png
+
+    records = [crafted(e, grad=(0.0, 0.1 * e, e), ratio=(np.inf, 1e-3, 1e-2 * e)) for e in range(1, 41)]
+    still = flow_heatmap(records, quantity, total_epochs=100)
+    live = flow_heatmap(records, quantity, total_epochs=100, live=True)
+    (trace,), (bar,) = still["data"], live["data"]
+    assert bar["marker"]["cmin"] == trace["zmin"] and bar["marker"]["cmax"] == trace["zmax"]
+    assert bar["marker"]["colorscale"] == trace["colorscale"] and bar["marker"]["showscale"]
+    assert live["layout"]["xaxis"] == still["layout"]["xaxis"] and live["layout"]["yaxis"] == still["layout"]["yaxis"]
+    assert still["layout"]["xaxis"]["range"] == [0, 50.5]  # like the loss chart's: 40 epochs of 100 end at 50
+    (image,) = live["layout"]["images"]
+    assert (image["x"], image["sizex"], image["y"], image["sizey"]) == (0.5, 40, 0.5, 3)  # over the cells
+    expected = png.scale_rgb(trace["z"], trace["zmin"], trace["zmax"], trace["colorscale"])
+    assert image["source"] == png.png_uri(np.repeat(np.repeat(expected, 47, axis=0), 8, axis=1))
+    if quantity != "stuck":  # a log10 range of whole decades
+        assert float(trace["zmin"]).is_integer() and float(trace["zmax"]).is_integer()
+        assert trace["zmin"] <= np.nanmin(trace["z"]) and np.nanmax(trace["z"]) <= trace["zmax"]
+
+
+def test_the_live_heatmap_changes_only_its_picture_while_the_range_holds():
+    records = [crafted(e, grad=(0.5, 0.2, 0.3 + 0.001 * e)) for e in range(1, 61)]
+    first, later = (flow_heatmap(records[:n], total_epochs=1000, live=True) for n in (52, 60))
+    assert first["data"] == later["data"] and first["layout"]["xaxis"] == later["layout"]["xaxis"]
+    assert first["layout"]["images"] != later["layout"]["images"]
+
+
+def test_scale_rgb_follows_the_scale_and_leaves_gaps_white():
+    from playground.figures import png
+
+    scale = [[0.0, "#000000"], [0.5, "#ff0000"], [1.0, "#ffff00"]]
+    rgb = png.scale_rgb(np.array([[-5.0, 0.0, 0.5, 0.75, 1.0, 9.0, np.nan]]), 0.0, 1.0, scale)
+    assert rgb[0].tolist() == [[0, 0, 0], [0, 0, 0], [255, 0, 0], [255, 128, 0], [255, 255, 0], [255, 255, 0],
+                               [255, 255, 255]]
 
 
 def test_heatmap_of_nothing_and_bad_quantity():

@@ -246,6 +246,49 @@ def test_the_live_loop_reads_the_charts_at_most_once_an_interval_and_always_at_t
     assert updates[-1][0] == {"epoch": 400}
 
 
+class ClockedRun:
+    """A run on a fake clock: each turn of training advances the clock by exactly its budget."""
+
+    def __init__(self, clock: list, turns: int) -> None:
+        self.clock, self.turns, self.status, self.budgets = clock, turns, "training", []
+
+    def advance(self, budget: float) -> None:
+        self.budgets.append(budget)
+        self.clock[0] += budget
+        self.turns -= 1
+        if self.turns == 0:
+            self.status = "done"
+
+
+def test_the_live_loop_reads_the_charts_on_time_by_shortening_the_turn_before_they_are_due(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(live.time, "perf_counter", lambda: clock[0])
+    run = ClockedRun(clock, turns=30)
+    reads = []
+
+    def read():
+        reads.append(clock[0])
+        clock[0] += 0.03  # reading the charts takes time too
+
+    updates = list(live.live_updates(run, TrainingSlots(1), read, budget=0.1, wait=1.0, interval=0.2))
+    assert len(updates) == 30
+    gaps = np.diff(reads[:-1])  # (the last read is the run's end)
+    # every 0.2 s exactly: a turn of 0.1 s, then one of 0.07 s that ends when the charts are due
+    assert len(gaps) > 5 and np.allclose(gaps, 0.2)
+    assert np.allclose(run.budgets[:5], [0.05, 0.1, 0.07, 0.1, 0.07])  # (the first charts after half a turn)
+    assert min(run.budgets) >= 0.05  # never less than half a turn
+
+
+def test_the_live_loop_trains_at_least_half_a_turn_when_reading_the_charts_takes_longer_than_the_interval(
+        monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(live.time, "perf_counter", lambda: clock[0])
+    run = ClockedRun(clock, turns=6)
+    list(live.live_updates(run, TrainingSlots(1), lambda: clock.__setitem__(0, clock[0] + 0.5), budget=0.1,
+                           wait=1.0, interval=0.2))
+    assert run.budgets == [0.05] * 6
+
+
 def test_the_live_loop_waits_for_a_slot_without_training_or_reading_charts():
     run = LiveRun(replace(LIGHT, epochs=3), load_boston())
     run.start()

@@ -190,8 +190,8 @@ def test_loss_figure_caps_points_and_marks_eval_epochs():
     assert fig["layout"]["yaxis"]["type"] == "log"
 
 
-@pytest.mark.parametrize("trained, total, end", [(40, 2000, 50), (0, 2000, 10), (1000, 5000, 1250), (40, 45, 45),
-                                                 (3000, 3000, 3000), (5, 50, 15)])
+@pytest.mark.parametrize("trained, total, end", [(40, 2000, 50), (0, 2000, 10), (1000, 5000, 1200), (1090, 5000, 1200),
+                                                 (1091, 5000, 1500), (40, 45, 45), (3000, 3000, 3000), (5, 50, 15)])
 def test_the_loss_charts_epoch_axis_follows_the_epochs_trained(trained, total, end):
     """The axis was fixed to the configured epochs: an early stop at 40 of 2000 was a sliver at the left."""
     epochs = np.arange(1, trained + 1)
@@ -206,20 +206,54 @@ def test_loss_figure_marks_eval_points_only_while_they_are_few():
     assert few["data"][1]["mode"] == "lines+markers" and many["data"][1]["mode"] == "lines"
 
 
-def test_histogram_bar_counts_sum_to_the_number_of_weights(boston):
+def path_points(path: str) -> np.ndarray:
+    """An outline shape's path ("Mx,yLx,y...Z") as its vertices, (n, 2)."""
+    return np.array([[float(v) for v in p.split(",")] for p in path[1:-1].split("L")])
+
+
+def test_histogram_outlines_count_every_weight_once_and_hover_tells_each_bin(boston):
     run = LiveRun(quick(), boston)
     params = run.current_params()
     edges = [figures.histogram_edges([p]) for p in params]
     fig = figures.weight_histograms(params, edges, 0)
-    assert len(fig["data"]) == len(params)
-    for trace, p, e in zip(fig["data"], params, edges, strict=True):
-        x, y, bins = np.asarray(trace["x"]), np.asarray(trace["y"]), np.asarray(trace["customdata"])
-        assert trace["fill"] == "tozeroy" and int(y[::2].sum()) == p.size  # each bin's count once
-        assert np.array_equal(x[::2], e[:-1]) and np.array_equal(x[1::2], e[1:])  # touching bars: left, right edge
-        assert np.array_equal(bins[::2, 0], e[:-1]) and np.array_equal(y[::2], y[1::2])
-    n_layers = len(params) // 2
-    assert [fig["data"][2 * k]["xaxis"] for k in range(n_layers)] == ["x", *[f"x{k}" for k in range(2, n_layers + 1)]]
-    assert fig["data"][1]["xaxis"] == fig["data"][0]["xaxis"]  # a layer's biases over its weights
+    shapes, n_layers = fig["layout"]["shapes"], len(params) // 2
+    assert len(shapes) == len(fig["data"]) == len(params)  # an outline and a hover trace per array
+    for shape, trace, p, e in zip(shapes, fig["data"], params, edges, strict=True):
+        xy = path_points(shape["path"])
+        assert shape["type"] == "path" and shape["xref"] == trace["xaxis"] and shape["yref"] == trace["yaxis"]
+        assert np.allclose(xy[[0, -1]], [[e[0], 0], [e[-1], 0]])  # closed along the axis
+        counts = xy[1:-1:2, 1]
+        assert int(counts.sum()) == p.size and np.array_equal(counts, xy[2:-1:2, 1])  # flat tops: each count once
+        assert np.allclose(xy[1:-1:2, 0], e[:-1]) and np.allclose(xy[2:-1:2, 0], e[1:])  # touching bars
+        assert np.array_equal(trace["y"], counts) and np.allclose(trace["x"], (e[:-1] + e[1:]) / 2)
+        assert np.array_equal(np.asarray(trace["customdata"]), np.c_[e[:-1], e[1:]])
+        assert trace["marker"]["opacity"] == 0 and "hovertemplate" in trace
+    for row in range(n_layers):  # each count axis ends at a round number at or above its highest bar
+        ax = "" if row == 0 else str(row + 1)
+        top = fig["layout"][f"yaxis{ax}"]["range"][1]
+        highest = max(path_points(shapes[k]["path"])[:, 1].max() for k in (2 * row, 2 * row + 1))
+        assert highest <= top <= 4 / 3 * max(highest, 1) and top == figures.nice_ceiling(top)
+    assert [shapes[2 * k]["xref"] for k in range(n_layers)] == ["x", *[f"x{k}" for k in range(2, n_layers + 1)]]
+    assert shapes[1]["xref"] == shapes[0]["xref"]  # a layer's biases over its weights
+
+
+def test_live_histograms_change_only_their_outlines_from_one_update_to_the_next(boston):
+    run = LiveRun(quick(), boston)
+    params = run.current_params()
+    edges = [figures.histogram_edges([p]) for p in params]
+    live_fig, idle_fig = (figures.weight_histograms(params, edges, 7, live=flag) for flag in (True, False))
+    assert live_fig["layout"]["shapes"] == idle_fig["layout"]["shapes"]
+    assert "epoch" not in live_fig["layout"]["title"]["text"] and "epoch 7" in idle_fig["layout"]["title"]["text"]
+    assert len(live_fig["data"]) == len(params) // 2  # an empty trace per axis pair, the same at every epoch
+    later = [p * 0.9 for p in params]
+    assert figures.weight_histograms(later, edges, 8, live=True)["data"] == live_fig["data"]
+
+
+def test_nice_ceiling_rounds_up_to_few_values():
+    assert [figures.nice_ceiling(v) for v in (1, 1.1, 0.013, 47, 50, 51, 801, 9.5)] == [
+        1, 1.2, 0.015, 50, 50, 60, 1000, 10]
+    assert figures.nice_ceiling(0) == figures.nice_ceiling(float("nan")) == 1.0
+    assert all(v <= figures.nice_ceiling(v) <= 4 / 3 * v for v in np.geomspace(1e-4, 1e6, 500))
 
 
 def test_step_histogram_counts_like_numpy():
@@ -302,5 +336,5 @@ def test_histograms_of_a_thinned_out_snapshot_fall_back_to_the_current_weights(b
     gone = max(s.epoch for s in run.snapshots) + 1  # not a snapshot
     fig, shown = histogram_figure(run, gone)
     assert shown == run.epoch
-    counts = [int(np.asarray(trace["y"])[::2].sum()) for trace in fig["data"]]
+    counts = [int(np.asarray(trace["y"]).sum()) for trace in fig["data"]]  # (the hover points: a bin each)
     assert counts == [p.size for p in run.current_params()]

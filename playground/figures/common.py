@@ -9,6 +9,8 @@ arrays, in SVG traces only (WebGL does not draw everywhere).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 MAX_CURVE = 500
@@ -44,3 +46,28 @@ def base_layout(title: str, height: int = 320, **extra) -> dict:
 def whole_ticks(n: int) -> dict:
     """Axis ticks on whole row or column numbers only (about eight of them)."""
     return {"tick0": 1, "dtick": max(1, int(np.ceil(n / 8)))}
+
+
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= ``value`` (> 0).
+
+    An axis end or a bin range rounded up this way changes only now and then while a run trains, so the
+    live board redraws it by changing what moved, not the axes (it is at most a third above ``value``).
+    """
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(value))
+    return next(float(f"{step * scale:.3g}") for step in NICE_STEPS if step * scale >= value * (1 - 1e-12))
+
+
+def epoch_axis_end(trained: int, total: int) -> int:
+    """Where an epoch axis ends: 10 % (at least 10 epochs) past the epochs trained, rounded up by ``nice_ceiling``.
+
+    Never past ``total`` (or the epochs trained, if more). A fixed axis of the configured epochs made the
+    first hundred of 2000 epochs a sliver; a round end moves only now and then while a run trains.
+    """
+    end = math.ceil(nice_ceiling(trained + max(10.0, 0.1 * trained)))
+    return max(1, min(max(total, trained), end))

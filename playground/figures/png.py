@@ -1,4 +1,4 @@
-"""Small images as PNG data URIs, written with zlib: the neuron pictures in the network diagram.
+"""Small images as PNG data URIs, written with zlib: the neuron pictures, the output map, the live flow heatmap.
 
 A Plotly layout image draws a picture as one SVG ``<image>``, far cheaper to send and draw than a
 heatmap trace per neuron.
@@ -32,6 +32,22 @@ def diverging_rgb(values: np.ndarray, top: float) -> np.ndarray:
     t = np.clip(np.nan_to_num(v / (top if top > 0 else 1.0), nan=0.0), -1.0, 1.0)[..., None]
     rgb = np.where(t >= 0, _ZERO + t * (_POS - _ZERO), _ZERO - t * (_NEG - _ZERO))
     rgb[~np.isfinite(v)] = 160.0
+    return np.rint(rgb).astype(np.uint8)
+
+
+def scale_rgb(values: np.ndarray, low: float, high: float, scale: list) -> np.ndarray:
+    """Colours ``(h, w, 3)`` (uint8) of ``values`` ``(h, w)`` on a Plotly colour ``scale`` from ``low`` to ``high``.
+
+    ``scale`` is ``[[position, "#rrggbb"], ...]`` with positions from 0 to 1, interpolated linearly in RGB as
+    Plotly does; values outside the range take the end colours and a value that is not finite is white
+    (the charts' background, where a heatmap leaves a gap).
+    """
+    v = np.asarray(values, dtype=float)
+    t = np.clip((np.nan_to_num(v, nan=low) - low) / ((high - low) or 1.0), 0.0, 1.0)
+    stops = np.array([float(position) for position, _ in scale])
+    colours = np.array([_rgb(colour) for _, colour in scale])
+    rgb = np.stack([np.interp(t, stops, colours[:, c]) for c in range(3)], axis=-1)
+    rgb[~np.isfinite(v)] = 255.0
     return np.rint(rgb).astype(np.uint8)
 
 
