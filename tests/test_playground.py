@@ -338,3 +338,27 @@ def test_histograms_of_a_thinned_out_snapshot_fall_back_to_the_current_weights(b
     assert shown == run.epoch
     counts = [int(np.asarray(trace["y"]).sum()) for trace in fig["data"]]  # (the hover points: a bin each)
     assert counts == [p.size for p in run.current_params()]
+
+
+def test_live_count_axes_grow_while_training_and_fit_the_bars_again_once_stopped(boston):
+    from playground.logic.live import histogram_figure
+
+    run = LiveRun(quick(), boston)
+    run.start()
+    memory = {}
+    tops = []
+    for _ in range(6):
+        run.advance(0.02)
+        fig, _ = histogram_figure(run, live=True, memory=memory)
+        axes = ["", *[str(k) for k in range(2, len(run.current_params()) // 2 + 1)]]
+        tops.append([fig["layout"][f"yaxis{ax}"]["range"][1] for ax in axes])
+    assert (np.diff(np.array(tops), axis=0) >= 0).all()  # never lower than before
+    assert memory["count_tops"] == tops[-1]
+    run.stop()
+    idle, _ = histogram_figure(run, memory=memory)
+    assert memory == {}  # stopped: forgotten
+    fresh, _ = histogram_figure(run, live=True)  # no memory: the axes fit the bars
+    assert idle["layout"]["yaxis"]["range"] == fresh["layout"]["yaxis"]["range"]
+    shrunk = figures.weight_histograms(run.current_params(), [figures.histogram_edges([p]) for p in
+                                                              run.current_params()], 1, True, count_tops=[1e6, 0])
+    assert shrunk["layout"]["yaxis"]["range"][1] == 1e6  # never below an earlier top

@@ -92,7 +92,8 @@ def outline_path(x: np.ndarray, y: np.ndarray) -> str:
     return "M" + "L".join(f"{float(a):.6g},{float(b):.6g}" for a, b in points) + "Z"
 
 
-def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch: int, live: bool = False) -> dict:
+def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch: int, live: bool = False,
+                      count_tops: list[float] | None = None) -> dict:
     """One row per layer: the histogram of its weights, with its biases' histogram over it, binned server-side.
 
     ``snapshot`` is ``[W1, B1, W2, B2, ...]``; ``edges`` has one array of bin edges per entry. Each
@@ -101,7 +102,9 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
     histogram) tells its range and count on hover. A ``live`` figure (while training) has neither those
     markers nor the epoch in its title (the epoch card has it): from one update to the next only its
     outlines change, which the live board redraws as a relayout, about four times faster than new traces
-    (a new title alone costs as much as the outlines, on four axis pairs).
+    (a new title alone costs as much as the outlines, on four axis pairs). ``count_tops`` (one per layer)
+    are where the count axes end at least: the live board passes the tops it drew so far, so that an axis
+    grows while training but does not jump back and forth as a bin's count goes up and down by one.
     """
     n_rows = len(snapshot) // 2
     gap = 0.1 / max(n_rows, 1) + 0.05
@@ -133,7 +136,7 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
         layout[f"xaxis{ax}"] = {"domain": [0.0, 1.0], "anchor": f"y{ax}", "range": [-reach, reach], "nticks": 7,
                                 "showgrid": False}
         layout[f"yaxis{ax}"] = {"domain": [max(top - height, 0.0), top], "anchor": f"x{ax}", "nticks": 3,
-                                "range": [0, nice_ceiling(highest)]}
+                                "range": [0, _count_top(highest, count_tops, row)]}
         n_w, n_b = snapshot[2 * row].size, snapshot[2 * row + 1].size
         annotations.append({"text": f"layer {row + 1}: <span style='color:{TRAIN_COLOUR}'>{n_w} weight"
                                     f"{'' if n_w == 1 else 's'}</span>, <span style='color:{BIAS_COLOUR}'>"
@@ -143,6 +146,14 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
     layout["annotations"] = annotations
     layout["shapes"] = shapes
     return {"data": data, "layout": layout}
+
+
+def _count_top(highest: int, count_tops: list[float] | None, row: int) -> float:
+    """Where layer ``row``'s count axis ends: ``nice_ceiling`` of its highest bar, or its earlier top if higher."""
+    top = nice_ceiling(highest)
+    if count_tops is not None and row < len(count_tops):
+        top = max(top, float(count_tops[row]))
+    return top
 
 
 def pred_vs_actual(actual, predicted, hover_values: np.ndarray | None = None, hover_names=(), title="") -> dict:

@@ -103,10 +103,13 @@ def chart_rows(n_params: int) -> int:
     return int(max(100, min(figures.MAX_SCATTER, CHART_WORK // max(n_params, 1))))
 
 
-def histogram_figure(run, epoch: int | None = None, live: bool = False) -> tuple[dict, int]:
+def histogram_figure(run, epoch: int | None = None, live: bool = False, memory: dict | None = None,
+                     ) -> tuple[dict, int]:
     """Weight histograms of the snapshot taken at ``epoch``, or of the current weights, and the epoch shown.
 
-    ``live`` (while training): see ``figures.weight_histograms``.
+    ``live`` (while training): see ``figures.weight_histograms``; then ``memory`` (a dict the page keeps)
+    holds the count axes' tops drawn so far in this training, which the axes do not go below. Once the run
+    stops, it is emptied and the axes fit the bars again.
 
     The current weights are shown when ``epoch`` is None or is no longer a snapshot (snapshots are thinned
     as a run grows). The bin edges are shared by all snapshots and the current weights, so the bars stay
@@ -116,7 +119,17 @@ def histogram_figure(run, epoch: int | None = None, live: bool = False) -> tuple
     snap = next((s for s in snaps if s.epoch == epoch), None) if epoch is not None else None
     params, shown = (snap.params, snap.epoch) if snap is not None else (run.current_params(), run.model_epoch)
     edges = [figures.histogram_edges([s.params[k] for s in snaps] + [params[k]]) for k in range(len(params))]
-    return figures.weight_histograms(params, edges, shown, live), shown
+    tops = None
+    if memory is not None:
+        if not live or memory.get("run") != id(run):
+            memory.clear()
+        tops = memory.get("count_tops")
+    figure = figures.weight_histograms(params, edges, shown, live, tops)
+    if memory is not None and live:
+        layout = figure["layout"]
+        memory["run"] = id(run)
+        memory["count_tops"] = [layout[f"yaxis{'' if k == 0 else k + 1}"]["range"][1] for k in range(len(params) // 2)]
+    return figure, shown
 
 
 def flow_figure(records: list, total_epochs: int, live: bool = False) -> dict:
@@ -139,8 +152,11 @@ def board_columns(config) -> tuple[tuple[str, ...], ...]:
     return PROBLEM_COLUMNS if pictures.problem_of(config) is not None else BOARD_COLUMNS
 
 
-def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool = False) -> dict:
+def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool = False,
+                  memory: dict | None = None) -> dict:
     """The four live charts: name to (figure, epoch shown); while training the histograms show the current weights.
+
+    ``memory`` is a dict the page keeps between updates (see ``histogram_figure``).
 
     For a synthetic problem the second chart is its output (``"output"``: the fitted curve, or the output map
     with the ``rows`` points on it) and every hidden neuron in the diagram carries its picture, all from one
@@ -156,7 +172,7 @@ def chart_figures(run, log_y: bool, rows: str, snap_epoch: int, discretize: bool
     # while training no chart's title names the epoch (the epoch card does): a new title costs the browser
     # 4 to 8 ms a chart on each update, more than the redraw of what changed
     titled = None if live else epoch
-    hist, hist_epoch = histogram_figure(run, epoch if replay is not None else None, live)
+    hist, hist_epoch = histogram_figure(run, epoch if replay is not None else None, live, memory)
     loss = figures.loss_figure(h.epochs, h.train_loss, h.eval_epochs, h.val_loss, log_y, run.config.epochs,
                                LOSS_AXIS[run.config.loss])
     flow = flow_figure(h.flow, run.config.epochs, live)

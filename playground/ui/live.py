@@ -105,10 +105,11 @@ def live_view() -> None:
     if state.pop("replay_playing", False) and run.status != "training":
         play_replay(run, carrier, lambda e: chart_figures(run, log_y, rows, e, discretize))
         snap_epoch = state["snap_choice"]
+    memory = state.setdefault("chart_memory", {})  # what the charts drew so far while training
     try:
         for charts, waiting, training_now in live.live_updates(
-            run, training_slots(), lambda: chart_figures(run, log_y, rows, snap_epoch, discretize), TRAIN_BUDGET,
-            SLOT_WAIT,
+            run, training_slots(), lambda: chart_figures(run, log_y, rows, snap_epoch, discretize, memory),
+            TRAIN_BUDGET, SLOT_WAIT,
         ):
             data = None if charts is None else board.payload(charts, board_columns(run.config), training_now)
             panel = panel_html(run, training_slots() if waiting else None)
