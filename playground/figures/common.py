@@ -43,6 +43,16 @@ def base_layout(title: str, height: int = 320, **extra) -> dict:
     }
 
 
+def colour_bar(scale, low: float, high: float, title: str, thickness: int = 10) -> dict:
+    """A colour bar alone, from ``low`` to ``high`` on ``scale``: an invisible point's marker scale.
+
+    For a chart whose colours are a picture (a layout image), which has no trace of its own to carry one.
+    """
+    return {"type": "scatter", "mode": "markers", "x": [None], "y": [None], "showlegend": False, "hoverinfo": "skip",
+            "marker": {"color": [low], "cmin": low, "cmax": high, "colorscale": scale, "showscale": True,
+                       "colorbar": {"thickness": thickness, "title": {"text": title}}}}
+
+
 def whole_ticks(n: int) -> dict:
     """Axis ticks on whole row or column numbers only (about eight of them)."""
     return {"tick0": 1, "dtick": max(1, int(np.ceil(n / 8)))}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from playground.figures import png
-from playground.figures.common import base_layout, epoch_axis_end
+from playground.figures.common import base_layout, colour_bar, epoch_axis_end
 from playground.logic.flow import QUANTITIES, flow_matrices
 from scratchnet.flow import FlowRecord
 
@@ -23,6 +23,7 @@ COLOUR_TITLES = {"grad_norm": "log10 ||dW||", "update_ratio": "log10 ratio", "st
 SEQUENTIAL = [[k / 9, c] for k, c in enumerate(("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89",
                                                 "#35b779", "#6ece58", "#b5de2b", "#fde725"))]
 PICTURE_PIXELS = (300, 140)  # a live picture has at least this many pixels across and down: crisp cells
+BAR_THICKNESS = 12  # pixels
 STUCK_SCALE = [[0.0, "#f7f7f7"], [1.0, "#d7191c"]]  # white (none stuck) to red (all stuck)
 
 
@@ -77,22 +78,21 @@ def flow_heatmap(
         yaxis={"range": [m.n_layers + 0.5, 0.5], "tickvals": list(range(1, m.n_layers + 1)), "showgrid": False,
                "ticktext": [f"layer {k}" for k in range(1, m.n_layers + 1)], "zeroline": False},
     )
-    colour = {"colorscale": scale, "cmin": low, "cmax": high}
-    bar = {"thickness": 12, "title": {"text": COLOUR_TITLES[quantity]}}
+    bar = colour_bar(scale, low, high, COLOUR_TITLES[quantity], BAR_THICKNESS)  # (the live form's only trace)
     if m.n_layers == 0:
         layout["annotations"] = [{"text": "no gradient-flow records yet", "showarrow": False,
                                   "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
     if live:
-        # a colour bar from an invisible point's marker scale, and the matrix as a picture over the cells
-        data = [{"type": "scatter", "mode": "markers", "x": [None], "y": [None], "showlegend": False,
-                 "hoverinfo": "skip", "marker": {**colour, "color": [low], "showscale": True, "colorbar": bar}}]
+        # the colour bar alone, and the matrix as a picture over the cells
+        data = [bar]
         if z.size:
             layout["images"] = [_picture(z, x, scale, low, high)]
         return {"data": data, "layout": layout}
     hover = ("layer %{y}, epoch %{x}<br>share %{z:.0%}<extra></extra>" if quantity == "stuck"
              else "layer %{y}, epoch %{x}<br>log10 %{z:.2f}<extra></extra>")
     trace = {"type": "heatmap", "z": z, "x": x, "y": np.arange(1, m.n_layers + 1), "colorscale": scale,
-             "zmin": low, "zmax": high, "colorbar": bar, "hoverongaps": False, "hovertemplate": hover}
+             "zmin": low, "zmax": high, "colorbar": bar["marker"]["colorbar"], "hoverongaps": False,
+             "hovertemplate": hover}
     return {"data": [trace], "layout": layout}
 
 

@@ -70,8 +70,8 @@ def histogram_edges(arrays: list[np.ndarray], bins: int = 30) -> np.ndarray:
 
     They run from ``-top`` to ``top``, the largest absolute value rounded up by ``nice_ceiling``.
     """
-    top = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=1.0)
-    return np.linspace(-nice_ceiling(top), nice_ceiling(top), bins + 1)
+    top = nice_ceiling(max((float(np.max(np.abs(a))) for a in arrays if a.size), default=1.0))
+    return np.linspace(-top, top, bins + 1)
 
 
 def step_histogram(values: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -113,7 +113,7 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
     layout = base_layout(title, 120 * n_rows + 90, showlegend=False)
     data, annotations, shapes = [], [], []
     for row in range(n_rows):
-        ax = "" if row == 0 else str(row + 1)
+        ax = _axis(row)
         top = 1.0 - row * (height + gap)
         axes = {"xaxis": f"x{ax}", "yaxis": f"y{ax}"}
         highest = 1
@@ -146,6 +146,17 @@ def weight_histograms(snapshot: list[np.ndarray], edges: list[np.ndarray], epoch
     layout["annotations"] = annotations
     layout["shapes"] = shapes
     return {"data": data, "layout": layout}
+
+
+def count_tops(histograms: dict) -> list[float]:
+    """Where each layer's count axis of a ``weight_histograms`` figure ends, layer 1 first."""
+    layout = histograms["layout"]
+    return [layout[f"yaxis{_axis(row)}"]["range"][1] for row in range(len(layout["annotations"]))]
+
+
+def _axis(row: int) -> str:
+    """Plotly's suffix of row ``row``'s axes (from 0): "", "2", "3", ..."""
+    return "" if row == 0 else str(row + 1)
 
 
 def _count_top(highest: int, count_tops: list[float] | None, row: int) -> float:

@@ -12,43 +12,37 @@ import zlib
 
 import numpy as np
 
-from playground.figures.common import NEG_COLOUR, POS_COLOUR, ZERO_COLOUR
+from playground.figures.common import DIVERGING
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
     return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
-_NEG, _ZERO, _POS = _rgb(NEG_COLOUR), _rgb(ZERO_COLOUR), _rgb(POS_COLOUR)
+def scale_rgb(values: np.ndarray, low: float, high: float, scale: list, gap: float = 255.0) -> np.ndarray:
+    """Colours ``(h, w, 3)`` (uint8) of ``values`` ``(h, w)`` on a Plotly colour ``scale`` from ``low`` to ``high``.
+
+    ``scale`` is ``[[position, "#rrggbb"], ...]`` with positions from 0 to 1, interpolated linearly in RGB as
+    Plotly does; values outside the range take the end colours and a value that is not finite is the grey
+    level ``gap`` (by default white, the charts' background, where a heatmap leaves a gap).
+    """
+    v = np.asarray(values, dtype=float)
+    t = np.clip((np.nan_to_num(v, nan=low, posinf=high, neginf=low) - low) / ((high - low) or 1.0), 0.0, 1.0)
+    stops = np.array([float(position) for position, _ in scale])
+    colours = np.array([_rgb(colour) for _, colour in scale])
+    rgb = np.stack([np.interp(t, stops, colours[:, c]) for c in range(3)], axis=-1)
+    rgb[~np.isfinite(v)] = gap
+    return np.rint(rgb).astype(np.uint8)
 
 
 def diverging_rgb(values: np.ndarray, top: float) -> np.ndarray:
     """Colours ``(h, w, 3)`` (uint8) of ``values`` ``(h, w)``: red at ``-top``, near white at 0, blue at ``+top``.
 
-    The same scale as the charts' ``common.DIVERGING``; values beyond ``top`` take the end colours and a
+    The charts' ``common.DIVERGING`` scale (``scale_rgb``); values beyond ``top`` take the end colours and a
     value that is not finite is drawn grey.
     """
-    v = np.asarray(values, dtype=float)
-    t = np.clip(np.nan_to_num(v / (top if top > 0 else 1.0), nan=0.0), -1.0, 1.0)[..., None]
-    rgb = np.where(t >= 0, _ZERO + t * (_POS - _ZERO), _ZERO - t * (_NEG - _ZERO))
-    rgb[~np.isfinite(v)] = 160.0
-    return np.rint(rgb).astype(np.uint8)
-
-
-def scale_rgb(values: np.ndarray, low: float, high: float, scale: list) -> np.ndarray:
-    """Colours ``(h, w, 3)`` (uint8) of ``values`` ``(h, w)`` on a Plotly colour ``scale`` from ``low`` to ``high``.
-
-    ``scale`` is ``[[position, "#rrggbb"], ...]`` with positions from 0 to 1, interpolated linearly in RGB as
-    Plotly does; values outside the range take the end colours and a value that is not finite is white
-    (the charts' background, where a heatmap leaves a gap).
-    """
-    v = np.asarray(values, dtype=float)
-    t = np.clip((np.nan_to_num(v, nan=low) - low) / ((high - low) or 1.0), 0.0, 1.0)
-    stops = np.array([float(position) for position, _ in scale])
-    colours = np.array([_rgb(colour) for _, colour in scale])
-    rgb = np.stack([np.interp(t, stops, colours[:, c]) for c in range(3)], axis=-1)
-    rgb[~np.isfinite(v)] = 255.0
-    return np.rint(rgb).astype(np.uint8)
+    top = top if top > 0 else 1.0
+    return scale_rgb(values, -top, top, DIVERGING, gap=160.0)
 
 
 def png_uri(rgb: np.ndarray) -> str:

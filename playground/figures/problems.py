@@ -8,7 +8,15 @@ from __future__ import annotations
 import numpy as np
 
 from playground.figures import png
-from playground.figures.common import DIVERGING, MAX_SCATTER, NEG_COLOUR, POS_COLOUR, TRAIN_COLOUR, base_layout
+from playground.figures.common import (
+    DIVERGING,
+    MAX_SCATTER,
+    NEG_COLOUR,
+    POS_COLOUR,
+    TRAIN_COLOUR,
+    base_layout,
+    colour_bar,
+)
 
 # the two classes' colours, the ends of the diverging scale: class 0 red, class 1 blue
 CLASS_COLOURS = (NEG_COLOUR, POS_COLOUR)
@@ -65,10 +73,7 @@ def output_map(axis: np.ndarray, z: np.ndarray, points: np.ndarray, y: np.ndarra
     lo, hi = float(axis[0]), float(axis[-1])
     image = {"source": png.png_uri(png.diverging_rgb(centred[::-1], 1.0)), "xref": "x", "yref": "y", "x": lo, "y": hi,
              "sizex": hi - lo, "sizey": hi - lo, "sizing": "stretch", "layer": "below"}
-    scale = {"type": "scatter", "mode": "markers", "x": [None], "y": [None], "showlegend": False, "hoverinfo": "skip",
-             "marker": {"color": [low], "cmin": low, "cmax": high, "colorscale": DIVERGING, "showscale": True,
-                        "colorbar": {"thickness": 10, "title": {"text": bar}}}}
-    data = [scale, *_points(np.asarray(points, dtype=float), np.asarray(y), kind)]
+    data = [colour_bar(DIVERGING, low, high, bar), *_points(np.asarray(points, dtype=float), np.asarray(y), kind)]
     layout = base_layout(title, 330, margin={"l": 45, "r": 10, "t": 45, "b": 40}, images=[image],
                          xaxis={"title": {"text": "x1"}, "range": [lo, hi], "constrain": "domain", "showgrid": False,
                                 "zeroline": False},
